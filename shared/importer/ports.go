@@ -1,0 +1,114 @@
+// Package importer holds Roster's use cases: create an import, parse its file,
+// map and review it, prepare, apply batches, finalize. It speaks to the world
+// through the ports declared here.
+package importer
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/rosterhq/roster/shared/roster"
+)
+
+// Programs stores programs.
+type Programs interface {
+	PutProgram(ctx context.Context, p roster.Program) error
+	// GetProgram returns roster.ErrNotFound when there is no such program.
+	GetProgram(ctx context.Context, tenant, id string) (roster.Program, error)
+}
+
+// Imports stores imports.
+type Imports interface {
+	// PutImport writes im when its Version equals the stored version (0 for a
+	// new import) and returns it with Version incremented; otherwise
+	// roster.ErrConflict.
+	PutImport(ctx context.Context, im roster.Import) (roster.Import, error)
+	// GetImport returns roster.ErrNotFound when there is no such import.
+	GetImport(ctx context.Context, tenant, id string) (roster.Import, error)
+	// ListImports returns a program's imports, newest first.
+	ListImports(ctx context.Context, tenant, programID string) ([]roster.Import, error)
+}
+
+// UserKeys asks for users by normalized email and by external User ID.
+type UserKeys struct {
+	Emails      []string
+	ExternalIDs []string
+}
+
+// People stores users and their participation in programs.
+type People interface {
+	// FindUsers returns the tenant's users whose email or external ID is
+	// among keys, each once, in any order.
+	FindUsers(ctx context.Context, tenant string, keys UserKeys) ([]roster.User, error)
+	// GetUsers returns users by Roster ID; missing IDs are left out.
+	GetUsers(ctx context.Context, tenant string, ids []string) ([]roster.User, error)
+	// GetParticipants returns the program's participants among userIDs;
+	// missing ones are left out.
+	GetParticipants(ctx context.Context, tenant, programID string, userIDs []string) ([]roster.Participant, error)
+	// ListParticipants calls fn for each participant of the program, in
+	// user ID order, until fn returns an error.
+	ListParticipants(ctx context.Context, tenant, programID string, fn func(roster.Participant) error) error
+	// UserParticipations returns every participation of one user (A14).
+	UserParticipations(ctx context.Context, tenant, userID string) ([]roster.Participant, error)
+	// Save writes a user and/or a participant atomically. Each is written
+	// only when its Version equals the stored version (0 = must not exist);
+	// a user's email and external ID must stay unique in the tenant. It
+	// returns roster.ErrConflict when either check fails, and nothing is
+	// written then. On success the stored versions are one more than given.
+	Save(ctx context.Context, w Write) error
+}
+
+// Write is one atomic change of Save. Nil parts are left as they are.
+type Write struct {
+	User        *roster.User
+	Participant *roster.Participant
+}
+
+// Mappings remembers confirmed mappings by program, role and header
+// signature (M4).
+type Mappings interface {
+	PutMapping(ctx context.Context, tenant, programID, role, signature string, m roster.Mapping) error
+	// GetMapping returns roster.ErrNotFound when none is remembered.
+	GetMapping(ctx context.Context, tenant, programID, role, signature string) (roster.Mapping, error)
+}
+
+// Store is every storage port; the bolt and dynamo adapters implement it.
+type Store interface {
+	Programs
+	Imports
+	People
+	Mappings
+}
+
+// Blobs stores files: uploads, work files (batches, results) and reports.
+type Blobs interface {
+	Put(ctx context.Context, key string, r io.Reader) error
+	// Get returns roster.ErrNotFound when there is no such key.
+	Get(ctx context.Context, key string) (io.ReadCloser, error)
+}
+
+// Message is one email. Key identifies it: a mailer sends one message per
+// key at most once where it can tell (A10).
+type Message struct {
+	Key     string
+	To      []string
+	Subject string
+	Text    string
+	HTML    string
+}
+
+// Mailer sends emails.
+type Mailer interface {
+	Send(ctx context.Context, m Message) error
+}
+
+// Workflow runs an import: prepare, apply every batch, finalize.
+type Workflow interface {
+	// Start starts the run of one import. Starting an import twice must not
+	// run it twice.
+	Start(ctx context.Context, tenant, importID string) error
+}
+
+// Clock returns the current time; tests pass a fixed one.
+type Clock func() time.Time

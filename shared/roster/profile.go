@@ -1,0 +1,68 @@
+package roster
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"slices"
+)
+
+// Profile holds a participant's answers by question key. Values are typed:
+// string (text, email, single choice, ISO date), json.Number (number), bool
+// (boolean) and []string (multi choice, canonical options). A cleared answer
+// is absent.
+type Profile map[string]any
+
+// UnmarshalJSON decodes answers into the canonical Go types above, so that a
+// profile read back from a store compares equal to the one written.
+func (p *Profile) UnmarshalJSON(b []byte) error {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(b, &raw); err != nil {
+		return err
+	}
+	if raw == nil {
+		*p = nil
+		return nil
+	}
+	out := make(Profile, len(raw))
+	for k, v := range raw {
+		v = bytes.TrimSpace(v)
+		if len(v) == 0 || string(v) == "null" {
+			continue
+		}
+		var val any
+		switch v[0] {
+		case '"':
+			var s string
+			if err := json.Unmarshal(v, &s); err != nil {
+				return fmt.Errorf("answer %q: %w", k, err)
+			}
+			val = s
+		case '[':
+			var ss []string
+			if err := json.Unmarshal(v, &ss); err != nil {
+				return fmt.Errorf("answer %q: %w", k, err)
+			}
+			val = ss
+		case 't', 'f':
+			val = v[0] == 't'
+		default:
+			val = json.Number(v)
+		}
+		out[k] = val
+	}
+	*p = out
+	return nil
+}
+
+// AnswerEqual reports whether two answers are the same.
+func AnswerEqual(a, b any) bool {
+	if as, ok := a.([]string); ok {
+		bs, ok := b.([]string)
+		return ok && slices.Equal(as, bs)
+	}
+	if _, ok := b.([]string); ok {
+		return false
+	}
+	return a == b
+}
