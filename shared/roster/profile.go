@@ -16,18 +16,37 @@ type Profile map[string]any
 // UnmarshalJSON decodes answers into the canonical Go types above, so that a
 // profile read back from a store compares equal to the one written.
 func (p *Profile) UnmarshalJSON(b []byte) error {
+	m, err := decodeAnswers(b, false)
+	*p = m
+	return err
+}
+
+// Answers are a record's parsed answers by question key; a nil value is an
+// empty cell (A4 leaves the answer, A5 clears it).
+type Answers map[string]any
+
+// UnmarshalJSON decodes like Profile but keeps empty cells as nil entries.
+func (a *Answers) UnmarshalJSON(b []byte) error {
+	m, err := decodeAnswers(b, true)
+	*a = Answers(m)
+	return err
+}
+
+func decodeAnswers(b []byte, keepNull bool) (map[string]any, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
-		return err
+		return nil, err
 	}
 	if raw == nil {
-		*p = nil
-		return nil
+		return nil, nil
 	}
-	out := make(Profile, len(raw))
+	out := make(map[string]any, len(raw))
 	for k, v := range raw {
 		v = bytes.TrimSpace(v)
 		if len(v) == 0 || string(v) == "null" {
+			if keepNull {
+				out[k] = nil
+			}
 			continue
 		}
 		var val any
@@ -35,13 +54,13 @@ func (p *Profile) UnmarshalJSON(b []byte) error {
 		case '"':
 			var s string
 			if err := json.Unmarshal(v, &s); err != nil {
-				return fmt.Errorf("answer %q: %w", k, err)
+				return nil, fmt.Errorf("answer %q: %w", k, err)
 			}
 			val = s
 		case '[':
 			var ss []string
 			if err := json.Unmarshal(v, &ss); err != nil {
-				return fmt.Errorf("answer %q: %w", k, err)
+				return nil, fmt.Errorf("answer %q: %w", k, err)
 			}
 			val = ss
 		case 't', 'f':
@@ -51,8 +70,7 @@ func (p *Profile) UnmarshalJSON(b []byte) error {
 		}
 		out[k] = val
 	}
-	*p = out
-	return nil
+	return out, nil
 }
 
 // AnswerEqual reports whether two answers are the same.

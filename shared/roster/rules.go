@@ -1,5 +1,11 @@
 package roster
 
+import (
+	"fmt"
+	"hash/maphash"
+	"strings"
+)
+
 // Record is one row of a sheet read through its mapping: the values a row
 // carries, parsed and checked against the program (V1, V3–V5).
 type Record struct {
@@ -16,7 +22,7 @@ type Record struct {
 	Status Status `json:"status,omitempty"`
 	// Answers holds every mapped question: a parsed value, or nil for an
 	// empty cell (A4: leave as is; A5: clear).
-	Answers map[string]any `json:"answers,omitempty"`
+	Answers Answers `json:"answers,omitempty"`
 	// Assoc holds, per role, the normalized emails of associated participants (A9).
 	Assoc map[string][]string `json:"assoc,omitempty"`
 	// Values are the row's cells as read (after review edits), for the report.
@@ -45,4 +51,162 @@ type Existing struct {
 	ByEmail  *User
 	// Participants of the program by Roster user ID, for the users above.
 	Participants map[string]*Participant
+}
+
+// NewUserID returns a new Roster user ID; tests may replace it.
+var NewUserID = func() string { return randomID("u") }
+
+// ReadRecord reads one row of a sheet through the sheet's plan (V1, V3–V5).
+// cells are the row's values after review edits. Errors and warnings come back
+// as flags; a record with an error flag must not be applied.
+func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []string) (Record, []Flag) {
+	s = s.WithDefaults()
+	rec := Record{Sheet: plan.Name, Row: row, Role: plan.Role, Values: cells}
+	var flags []Flag
+	flag := func(col int, value, rule, reason string, sev Severity) {
+		flags = append(flags, Flag{Sheet: plan.Name, Row: row, Column: plan.header(col), Value: value, Reason: reason, Severity: sev, Rule: rule})
+	}
+	cell := func(i int) string {
+		if i < len(cells) {
+			return cells[i]
+		}
+		return ""
+	}
+	for i, target := range plan.Mapping {
+		v := cell(i)
+		switch {
+		case target == TargetEmail:
+			rec.Email = NormalizeEmail(v)
+			if rec.Email == "" {
+				flag(i, v, "V1", "email is missing", SeverityError)
+			} else if !ValidEmail(rec.Email) {
+				flag(i, v, "V1", "not a valid email address", SeverityError)
+			}
+		case target == TargetUserID:
+			rec.UserIDMapped = true
+			rec.UserID = strings.TrimSpace(v)
+			if rec.UserID == "" {
+				flag(i, v, "V3", "User ID is missing (User IDs are mapped, so every row needs one)", SeverityError)
+			} else if !ValidUserID(rec.UserID) {
+				flag(i, v, "V3", "User ID may hold only letters, digits, '-', '_' and '.'", SeverityError)
+			}
+		case target == TargetStatus:
+			st, ok := ParseStatus(v)
+			if !ok {
+				flag(i, v, "V4", "status must be active or suspended (or empty)", SeverityError)
+			}
+			rec.Status = st
+		case strings.HasPrefix(target, FieldPrefix):
+			key := strings.TrimPrefix(target, FieldPrefix)
+			q, ok := p.Question(key)
+			if !ok {
+				continue // CheckMapping rejects such plans before rows are read
+			}
+			val, err := ParseAnswer(q, v, s.Separator, s.DateOrder)
+			if err != nil {
+				flag(i, v, "V5", err.Error(), SeverityError)
+				continue
+			}
+			if rec.Answers == nil {
+				rec.Answers = Answers{}
+			}
+			rec.Answers[key] = val
+		case strings.HasPrefix(target, AssocPrefix):
+			role := strings.TrimPrefix(target, AssocPrefix)
+			for _, part := range strings.Split(v, s.Separator) {
+				e := NormalizeEmail(part)
+				if e == "" {
+					continue
+				}
+				if !ValidEmail(e) {
+					flag(i, part, "A9", "not a valid email address; no link is made", SeverityWarning)
+					continue
+				}
+				if rec.Assoc == nil {
+					rec.Assoc = map[string][]string{}
+				}
+				rec.Assoc[role] = append(rec.Assoc[role], e)
+			}
+		}
+	}
+	return rec, flags
+}
+
+// header names column i of the plan for flags and reports.
+func (plan SheetPlan) header(i int) string {
+	if i < len(plan.Headers) && plan.Headers[i] != "" {
+		return plan.Headers[i]
+	}
+	return "Column " + ColumnName(i)
+}
+
+// Header names column i of the plan as the admin sees it.
+func (plan SheetPlan) Header(i int) string { return plan.header(i) }
+
+// HasErrors reports whether any flag is an error.
+func HasErrors(flags []Flag) bool {
+	for _, f := range flags {
+		if f.Severity == SeverityError {
+			return true
+		}
+	}
+	return false
+}
+
+// Uniqueness finds emails and User IDs that occur more than once in one
+// import (V2, V3). It keeps a hash and the first row of each value, so a
+// million rows cost tens of megabytes, not the values themselves.
+type Uniqueness struct {
+	seed   maphash.Seed
+	emails map[uint64]firstSeen
+	ids    map[uint64]firstSeen
+	sheets []string
+}
+
+type firstSeen struct {
+	sheet int32
+	row   int32
+}
+
+// NewUniqueness returns an empty tracker.
+func NewUniqueness() *Uniqueness {
+	return &Uniqueness{seed: maphash.MakeSeed(), emails: map[uint64]firstSeen{}, ids: map[uint64]firstSeen{}}
+}
+
+// Check records rec's email and User ID and flags each one seen before.
+// Call it in file order, only for records without errors.
+func (u *Uniqueness) Check(rec Record, plan SheetPlan) []Flag {
+	var flags []Flag
+	sheet := u.sheetIndex(rec.Sheet)
+	check := func(seen map[uint64]firstSeen, value, target, rule, what string) {
+		if value == "" {
+			return
+		}
+		h := maphash.String(u.seed, value)
+		if first, dup := seen[h]; dup {
+			where := fmt.Sprintf("row %d", first.row)
+			if int(first.sheet) != sheet {
+				where = fmt.Sprintf("sheet %s, row %d", u.sheets[first.sheet], first.row)
+			}
+			flags = append(flags, Flag{Sheet: rec.Sheet, Row: rec.Row, Column: plan.header(plan.Mapping.Column(target)),
+				Value: value, Reason: fmt.Sprintf("duplicate %s: first seen in %s", what, where), Severity: SeverityError, Rule: rule})
+			return
+		}
+		seen[h] = firstSeen{sheet: int32(sheet), row: int32(rec.Row)}
+	}
+	check(u.emails, rec.Email, TargetEmail, "V2", "email")
+	if rec.UserIDMapped {
+		check(u.ids, rec.UserID, TargetUserID, "V3", "User ID")
+	}
+	return flags
+}
+
+func (u *Uniqueness) sheetIndex(name string) int {
+	for i, s := range u.sheets {
+		if s == name {
+			return i
+		}
+	}
+	u.sheets = append(u.sheets, name)
+	return len(u.sheets) - 1
 }

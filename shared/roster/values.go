@@ -1,0 +1,227 @@
+package roster
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"net/mail"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// NormalizeEmail trims and lower-cases an email (V1).
+func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidEmail reports whether s (normalized) is a syntactically valid address (V1).
+func ValidEmail(s string) bool {
+	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
+		return false
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s {
+		return false
+	}
+	at := strings.LastIndexByte(s, '@')
+	domain := s[at+1:]
+	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
+}
+
+var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+
+// ValidUserID reports whether s is an acceptable external User ID (V3).
+func ValidUserID(s string) bool { return len(s) <= 128 && userIDPattern.MatchString(s) }
+
+// ParseStatus reads a status cell (V4): active or suspended in any case, or empty.
+func ParseStatus(s string) (Status, bool) {
+	switch strings.ToLower(strings.TrimSpace(s)) {
+	case "":
+		return "", true
+	case "active":
+		return StatusActive, true
+	case "suspended":
+		return StatusSuspended, true
+	}
+	return "", false
+}
+
+// ParseAnswer reads one cell as an answer to q (V5). An empty cell gives nil.
+// The error is the reason shown to the admin.
+func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, error) {
+	s := strings.TrimSpace(cell)
+	if s == "" {
+		return nil, nil
+	}
+	switch q.Type {
+	case TypeText, "":
+		return s, nil
+	case TypeEmail:
+		e := NormalizeEmail(s)
+		if !ValidEmail(e) {
+			return nil, fmt.Errorf("not a valid email address")
+		}
+		return e, nil
+	case TypeNumber:
+		n, ok := ParseNumber(s)
+		if !ok {
+			return nil, fmt.Errorf("not a number")
+		}
+		return n, nil
+	case TypeDate:
+		d, ok := ParseDate(s, order)
+		if !ok {
+			return nil, fmt.Errorf("not a date (use YYYY-MM-DD or %s)", orderExample(order))
+		}
+		return d, nil
+	case TypeBoolean:
+		switch strings.ToLower(s) {
+		case "yes", "true", "1", "y":
+			return true, nil
+		case "no", "false", "0", "n":
+			return false, nil
+		}
+		return nil, fmt.Errorf("not yes/no, true/false or 1/0")
+	case TypeSingle:
+		o, ok := matchOption(q.Options, s)
+		if !ok {
+			return nil, fmt.Errorf("not one of the options (%s)", strings.Join(q.Options, ", "))
+		}
+		return o, nil
+	case TypeMulti:
+		if separator == "" {
+			separator = ","
+		}
+		var out []string
+		seen := map[string]bool{}
+		for _, part := range strings.Split(s, separator) {
+			part = strings.TrimSpace(part)
+			if part == "" {
+				continue
+			}
+			o, ok := matchOption(q.Options, part)
+			if !ok {
+				return nil, fmt.Errorf("%q is not one of the options (%s); answers are separated by %q", part, strings.Join(q.Options, ", "), separator)
+			}
+			if !seen[o] {
+				seen[o] = true
+				out = append(out, o)
+			}
+		}
+		if len(out) == 0 {
+			return nil, nil
+		}
+		return out, nil
+	}
+	return nil, fmt.Errorf("question type %q is unknown", q.Type)
+}
+
+func matchOption(options []string, s string) (string, bool) {
+	for _, o := range options {
+		if strings.EqualFold(strings.TrimSpace(o), s) {
+			return o, true
+		}
+	}
+	return "", false
+}
+
+var numberPattern = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+
+// ParseNumber reads a number and returns it in a canonical exact form: no
+// leading '+' or zeros, no trailing fractional zeros (V5).
+func ParseNumber(s string) (json.Number, bool) {
+	s = strings.TrimSpace(s)
+	if !numberPattern.MatchString(s) {
+		return "", false
+	}
+	if strings.ContainsAny(s, "eE") {
+		f, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return "", false
+		}
+		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), true
+	}
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimLeft(s, "+-")
+	intPart, frac, _ := strings.Cut(s, ".")
+	intPart = strings.TrimLeft(intPart, "0")
+	frac = strings.TrimRight(frac, "0")
+	if intPart == "" {
+		intPart = "0"
+	}
+	out := intPart
+	if frac != "" {
+		out += "." + frac
+	}
+	if neg && out != "0" {
+		out = "-" + out
+	}
+	return json.Number(out), true
+}
+
+var dateLayouts = []string{
+	"2006-01-02", "2006-01-02 15:04:05", "2006-01-02T15:04:05Z07:00", "2006-01-02T15:04:05", "2006/01/02",
+	"2 January 2006", "January 2, 2006", "Jan 2, 2006", "2 Jan 2006", "02-Jan-2006", "2-Jan-2006", "02-Jan-06",
+}
+
+var numericDate = regexp.MustCompile(`^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})$`)
+
+// ParseDate reads a date as ISO, as day/month/year in the admin's chosen
+// order, or as a spreadsheet serial number, and returns it as YYYY-MM-DD (V5).
+func ParseDate(s string, order DateOrder) (string, bool) {
+	s = strings.TrimSpace(s)
+	for _, l := range dateLayouts {
+		if t, err := time.Parse(l, s); err == nil {
+			return t.Format(time.DateOnly), true
+		}
+	}
+	if m := numericDate.FindStringSubmatch(s); m != nil {
+		a, _ := strconv.Atoi(m[1])
+		b, _ := strconv.Atoi(m[2])
+		c, _ := strconv.Atoi(m[3])
+		var y, mo, d int
+		switch {
+		case len(m[1]) == 4: // year first is never ambiguous
+			y, mo, d = a, b, c
+		case len(m[3]) != 4:
+			return "", false
+		case order == MDY:
+			mo, d, y = a, b, c
+		default: // dmy; ymd with a trailing year reads as dmy
+			d, mo, y = a, b, c
+		}
+		t := time.Date(y, time.Month(mo), d, 0, 0, 0, 0, time.UTC)
+		if t.Year() != y || int(t.Month()) != mo || t.Day() != d {
+			return "", false
+		}
+		return t.Format(time.DateOnly), true
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1 && f < 2958466 {
+		// Spreadsheet serial day numbers count from 1899-12-30 (Excel's
+		// 1900 leap-year bug makes that the base for every date after
+		// February 1900).
+		t := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f))
+		return t.Format(time.DateOnly), true
+	}
+	return "", false
+}
+
+func orderExample(o DateOrder) string {
+	switch o {
+	case MDY:
+		return "MM/DD/YYYY"
+	case YMD:
+		return "YYYY/MM/DD"
+	}
+	return "DD/MM/YYYY"
+}
+
+func randomID(prefix string) string {
+	b := make([]byte, 10)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails on supported platforms
+	return prefix + hex.EncodeToString(b)
+}
+
+// NewID returns a random identifier with the given prefix.
+func NewID(prefix string) string { return randomID(prefix) }
