@@ -115,6 +115,7 @@ const (
 
 // ImportSettings are chosen before the upload (S1–S4).
 type ImportSettings struct {
+	Role      string    `json:"role"`      // S1: the role of every sheet unless its plan says otherwise
 	Separator string    `json:"separator"` // S2, default ","
 	Overwrite bool      `json:"overwrite"` // S3
 	Notify    bool      `json:"notify"`    // S4
@@ -156,6 +157,7 @@ type Import struct {
 	ProgramID  string         `json:"programId"`
 	FileName   string         `json:"fileName"`
 	FileKey    string         `json:"fileKey"` // blob key of the uploaded file
+	Format     string         `json:"format,omitempty"`
 	Settings   ImportSettings `json:"settings"`
 	Sheets     []SheetPlan    `json:"sheets,omitempty"`
 	Edits      []CellEdit     `json:"edits,omitempty"`

@@ -1,0 +1,225 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"html"
+	"maps"
+	"slices"
+
+	"github.com/rosterhq/roster/shared/report"
+	"github.com/rosterhq/roster/shared/roster"
+)
+
+// linkAssociations links each applied row's participant to the participants
+// its assoc columns name (A9). It runs after every batch, so the linked
+// participant may come from any sheet and any row of the import. Links are
+// sets, so a re-run adds nothing.
+func (s *Service) linkAssociations(ctx context.Context, im roster.Import, prog roster.Program, man Manifest, rejected map[[2]any]bool) ([]Entry, error) {
+	var entries []Entry
+	var pending []roster.Record
+	flush := func() error {
+		if len(pending) == 0 {
+			return nil
+		}
+		e, err := s.linkChunk(ctx, im, prog, pending)
+		entries = append(entries, e...)
+		pending = pending[:0]
+		return err
+	}
+	for _, key := range man.Batches {
+		rows, err := s.readBatch(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			if len(r.Record.Assoc) == 0 || rejected[[2]any{r.Record.Sheet, r.Record.Row}] {
+				continue
+			}
+			pending = append(pending, r.Record)
+			if len(pending) == s.cfg.BatchSize {
+				if err := flush(); err != nil {
+					return nil, err
+				}
+			}
+		}
+	}
+	return entries, flush()
+}
+
+func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.Program, recs []roster.Record) ([]Entry, error) {
+	var keys UserKeys
+	for _, r := range recs {
+		keys.Emails = append(keys.Emails, r.Email)
+		for _, emails := range r.Assoc {
+			keys.Emails = append(keys.Emails, emails...)
+		}
+	}
+	users, err := s.cfg.Store.FindUsers(ctx, im.Tenant, keys)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	byEmail := map[string]roster.User{}
+	ids := make([]string, 0, len(users))
+	for _, u := range users {
+		byEmail[u.Email] = u
+		ids = append(ids, u.ID)
+	}
+	parts, err := s.cfg.Store.GetParticipants(ctx, im.Tenant, prog.ID, ids)
+	if err != nil {
+		return nil, fmt.Errorf("get participants: %w", err)
+	}
+	partOf := map[string]roster.Participant{}
+	for _, p := range parts {
+		partOf[p.UserID] = p
+	}
+	var entries []Entry
+	for _, r := range recs {
+		u, ok := byEmail[r.Email]
+		if !ok {
+			continue
+		}
+		var flags []roster.Flag
+		var targets []struct{ role, userID string }
+		for _, role := range sortedRoles(r.Assoc) {
+			for _, email := range r.Assoc[role] {
+				t, ok := byEmail[email]
+				tp, isPart := partOf[t.ID]
+				if !ok || !isPart || tp.Role != role {
+					flags = append(flags, roster.Flag{Sheet: r.Sheet, Row: r.Row, Column: assocHeader(im, r.Sheet, role), Value: email,
+						Reason: fmt.Sprintf("no %s with this email in the program or this import; no link is made", role), Severity: roster.SeverityWarning, Rule: "A9"})
+					continue
+				}
+				targets = append(targets, struct{ role, userID string }{role, t.ID})
+			}
+		}
+		if len(flags) > 0 {
+			entries = append(entries, Entry{Sheet: r.Sheet, Row: r.Row, Action: roster.ActionUpdate, Values: r.Values, Flags: flags})
+		}
+		if len(targets) == 0 {
+			continue
+		}
+		if err := s.link(ctx, im.Tenant, prog.ID, u.ID, targets); err != nil {
+			return entries, err
+		}
+	}
+	return entries, nil
+}
+
+func (s *Service) link(ctx context.Context, tenant, programID, userID string, targets []struct{ role, userID string }) error {
+	for attempt := 1; ; attempt++ {
+		ps, err := s.cfg.Store.GetParticipants(ctx, tenant, programID, []string{userID})
+		if err != nil || len(ps) == 0 {
+			return err
+		}
+		p := ps[0]
+		changed := false
+		for _, t := range targets {
+			changed = roster.Link(&p, t.role, t.userID) || changed
+		}
+		if !changed {
+			return nil
+		}
+		p.UpdatedAt = s.now()
+		err = s.cfg.Store.Save(ctx, Write{Participant: &p})
+		if err == nil || !errors.Is(err, roster.ErrConflict) || attempt == maxSaveAttempts {
+			return err
+		}
+	}
+}
+
+func assocHeader(im roster.Import, sheetName, role string) string {
+	for _, p := range im.Sheets {
+		if p.Name == sheetName {
+			return p.Header(p.Mapping.Column(roster.AssocPrefix + role))
+		}
+	}
+	return role
+}
+
+func sortedRoles(m map[string][]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// writeReport writes the report as CSV and XLSX (A13) and returns their keys.
+func (s *Service) writeReport(ctx context.Context, im roster.Import, counts roster.Counts, entries []Entry) ([]string, error) {
+	headers := map[string][]string{}
+	for _, p := range im.Sheets {
+		headers[p.Name] = p.Headers
+	}
+	var csvBuf, xlsxBuf bytes.Buffer
+	cw := report.NewCSV(&csvBuf)
+	xw := report.NewXLSX(&xlsxBuf)
+	xw.SetSummary(counts, im.ID, im.FileName)
+	for _, e := range entries {
+		re := report.Entry{Sheet: e.Sheet, Row: e.Row, Headers: headers[e.Sheet], Values: e.Values, Flags: e.Flags}
+		if err := cw.Write(re); err != nil {
+			return nil, err
+		}
+		if err := xw.Write(re); err != nil {
+			return nil, err
+		}
+	}
+	if err := cw.Close(); err != nil {
+		return nil, err
+	}
+	if err := xw.Close(); err != nil {
+		return nil, err
+	}
+	keys := []string{reportKey(im.Tenant, im.ID, "csv"), reportKey(im.Tenant, im.ID, "xlsx")}
+	for i, buf := range []*bytes.Buffer{&csvBuf, &xlsxBuf} {
+		if err := s.cfg.Blobs.Put(ctx, keys[i], buf); err != nil {
+			return nil, fmt.Errorf("write report %s: %w", keys[i], err)
+		}
+	}
+	return keys, nil
+}
+
+// invitation is a new participant's invitation (A10).
+func invitation(prog roster.Program, u roster.User) Message {
+	sum := sha256.Sum256([]byte(prog.Tenant + "\x00" + prog.ID + "\x00" + u.ID))
+	link := roster.ActivationLink(prog, u.Email, hex.EncodeToString(sum[:12]))
+	text := fmt.Sprintf("You have been invited to %s.\n\nActivate your account: %s\n", prog.Name, link)
+	return Message{
+		Key:     "invite/" + prog.Tenant + "/" + prog.ID + "/" + u.ID,
+		To:      []string{u.Email},
+		Subject: "You're invited to " + prog.Name,
+		Text:    text,
+		HTML: fmt.Sprintf("<p>You have been invited to <b>%s</b>.</p><p><a href=\"%s\">Activate your account</a></p>",
+			html.EscapeString(prog.Name), html.EscapeString(link)),
+	}
+}
+
+// completion is the admin's email when an import completes (A12).
+func completion(prog roster.Program, im roster.Import, reportURL string) Message {
+	c := im.Counts
+	lines := fmt.Sprintf("Created: %d\nUpdated: %d\nUnchanged: %d\nSkipped: %d\nRejected: %d\n", c.Created, c.Updated, c.Unchanged, c.Skipped, c.Rejected)
+	text := fmt.Sprintf("Your import of %s into %s is complete.\n\n%s\nReport: %s\n", im.FileName, prog.Name, lines, reportURL)
+	return Message{
+		Key:     "import-done/" + im.Tenant + "/" + im.ID,
+		To:      []string{im.Admin},
+		Subject: fmt.Sprintf("Import of %s into %s: complete", im.FileName, prog.Name),
+		Text:    text,
+		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
+	}
+}
+
+// failure is the admin's email when an import fails (A12).
+func failure(prog roster.Program, im roster.Import, appliedBatches int) Message {
+	c := im.Counts
+	written := "Nothing was written to participants."
+	if appliedBatches > 0 {
+		written = fmt.Sprintf("%d of %d batches were applied before it stopped (created %d, updated %d); running the import again resumes it without duplicating anything.",
+			appliedBatches, im.Batches, c.Created, c.Updated)
+	}
+	text := fmt.Sprintf("Your import of %s into %s failed.\n\nWhy: %s\n\n%s\n", im.FileName, prog.Name, im.Error, written)
+	return Message{
+		Key:     "import-failed/" + im.Tenant + "/" + im.ID,
+		To:      []string{im.Admin},
+		Subject: fmt.Sprintf("Import of %s into %s: failed", im.FileName, prog.Name),
+		Text:    text,
+		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
+	}
+}

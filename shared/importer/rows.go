@@ -1,0 +1,211 @@
+package importer
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/sheet"
+)
+
+// rowOutcome is one data row read through its sheet's plan. Action is
+// ActionReject or ActionSkip when the row will not be applied, "" otherwise.
+type rowOutcome struct {
+	Plan   *roster.SheetPlan
+	Record roster.Record
+	Flags  []roster.Flag
+	Action roster.Action
+}
+
+// excludeColumn marks a review edit that leaves a whole row out (V8).
+const excludeColumn = -1
+
+// readRows reads every planned sheet of the import's file once, applying
+// the header row, review edits and validation (F4, V1–V6, V8), and calls fn
+// for each data row in file order. Sheet-wide warnings come first. Fully
+// blank rows are left out (F4).
+func (s *Service) readRows(ctx context.Context, im roster.Import, prog roster.Program, fn func(rowOutcome) error) error {
+	book, cleanup, err := s.openFile(ctx, im)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+	uniq := roster.NewUniqueness()
+	for i := range im.Sheets {
+		plan := &im.Sheets[i]
+		if err := s.readSheet(ctx, book, im, prog, plan, uniq, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Import, prog roster.Program, plan *roster.SheetPlan, uniq *roster.Uniqueness, fn func(rowOutcome) error) error {
+	for col, h := range plan.Headers {
+		if col >= len(plan.Mapping) || plan.Mapping[col] == "" {
+			f := roster.Flag{Sheet: plan.Name, Row: plan.HeaderRow, Column: h, Severity: roster.SeverityWarning, Rule: "V6",
+				Reason: "column has no mapping target: its values are not imported"}
+			if err := fn(rowOutcome{Plan: plan, Flags: []roster.Flag{f}, Action: roster.ActionSkip}); err != nil {
+				return err
+			}
+		}
+	}
+	rows, err := book.Rows(plan.Name)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	edited := editsBySheet(im, plan.Name)
+	var cells []string
+	for rows.Next() {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		r := rows.Row()
+		if r.Number <= plan.HeaderRow {
+			continue // F4: rows above the header, and the header itself
+		}
+		cells = append(cells[:0], r.Cells...)
+		excluded := false
+		for _, e := range edited[r.Number] {
+			if e.Column == excludeColumn {
+				excluded = true
+				continue
+			}
+			for len(cells) <= e.Column {
+				cells = append(cells, "")
+			}
+			cells[e.Column] = e.Value
+		}
+		if r.Err != nil && len(edited[r.Number]) == 0 {
+			var pe *sheet.ParseError
+			reason := r.Err.Error()
+			if errors.As(r.Err, &pe) {
+				reason = pe.Err.Error()
+			}
+			f := roster.Flag{Sheet: plan.Name, Row: r.Number, Reason: "malformed row: " + reason, Severity: roster.SeverityError, Rule: "F2"}
+			if err := fn(rowOutcome{Plan: plan, Record: roster.Record{Sheet: plan.Name, Row: r.Number, Role: plan.Role, Values: copyCells(cells)}, Flags: []roster.Flag{f}, Action: roster.ActionReject}); err != nil {
+				return err
+			}
+			continue
+		}
+		if blank(cells) {
+			continue
+		}
+		out := rowOutcome{Plan: plan}
+		if excluded {
+			out.Record = roster.Record{Sheet: plan.Name, Row: r.Number, Role: plan.Role, Values: copyCells(cells)}
+			out.Action = roster.ActionSkip
+			if err := fn(out); err != nil {
+				return err
+			}
+			continue
+		}
+		if !mappedData(plan.Mapping, cells) {
+			continue // nothing in any mapped column: not a participant row
+		}
+		rec, flags := roster.ReadRecord(prog, *plan, im.Settings, r.Number, copyCells(cells))
+		if !roster.HasErrors(flags) {
+			flags = append(flags, uniq.Check(rec, *plan)...)
+		}
+		out.Record, out.Flags = rec, flags
+		if roster.HasErrors(flags) {
+			out.Action = roster.ActionReject
+		}
+		if err := fn(out); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	return nil
+}
+
+func editsBySheet(im roster.Import, name string) map[int][]roster.CellEdit {
+	m := map[int][]roster.CellEdit{}
+	for _, e := range im.Edits {
+		if e.Sheet == name {
+			m[e.Row] = append(m[e.Row], e)
+		}
+	}
+	return m
+}
+
+func copyCells(c []string) []string { return append([]string(nil), c...) }
+
+func blank(cells []string) bool {
+	for _, c := range cells {
+		if c != "" {
+			return false
+		}
+	}
+	return true
+}
+
+func mappedData(m roster.Mapping, cells []string) bool {
+	for i, t := range m {
+		if t != "" && t != roster.TargetIgnore && i < len(cells) && cells[i] != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// resolver looks up the identities of many records with few store calls.
+type resolver struct {
+	store  Store
+	tenant string
+	prog   string
+}
+
+// existing returns, for each record, what the store holds for it (A1).
+func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.Existing, error) {
+	var keys UserKeys
+	for _, rec := range recs {
+		keys.Emails = append(keys.Emails, rec.Email)
+		if rec.UserIDMapped && rec.UserID != "" {
+			keys.ExternalIDs = append(keys.ExternalIDs, rec.UserID)
+		}
+	}
+	users, err := r.store.FindUsers(ctx, r.tenant, keys)
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	byEmail := map[string]*roster.User{}
+	byExt := map[string]*roster.User{}
+	ids := make([]string, 0, len(users))
+	for i := range users {
+		u := &users[i]
+		byEmail[u.Email] = u
+		if u.ExternalID != "" {
+			byExt[u.ExternalID] = u
+		}
+		ids = append(ids, u.ID)
+	}
+	parts := map[string]*roster.Participant{}
+	if len(ids) > 0 {
+		ps, err := r.store.GetParticipants(ctx, r.tenant, r.prog, ids)
+		if err != nil {
+			return nil, fmt.Errorf("get participants: %w", err)
+		}
+		for i := range ps {
+			parts[ps[i].UserID] = &ps[i]
+		}
+	}
+	out := make([]roster.Existing, len(recs))
+	for i, rec := range recs {
+		ex := roster.Existing{ByEmail: byEmail[rec.Email], Participants: map[string]*roster.Participant{}}
+		if rec.UserIDMapped {
+			ex.ByUserID = byExt[rec.UserID]
+		}
+		for _, u := range []*roster.User{ex.ByEmail, ex.ByUserID} {
+			if u != nil && parts[u.ID] != nil {
+				ex.Participants[u.ID] = parts[u.ID]
+			}
+		}
+		out[i] = ex
+	}
+	return out, nil
+}
