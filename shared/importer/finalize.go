@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"html"
+	"io"
 	"maps"
 	"slices"
 
@@ -168,6 +169,9 @@ func (s *Service) writeReport(ctx context.Context, im roster.Import, counts rost
 	if err := xw.Close(); err != nil {
 		return nil, err
 	}
+	if err := s.putJSON(ctx, reportKey(im.Tenant, im.ID, "json"), entries); err != nil {
+		return nil, err
+	}
 	keys := []string{reportKey(im.Tenant, im.ID, "csv"), reportKey(im.Tenant, im.ID, "xlsx")}
 	for i, buf := range []*bytes.Buffer{&csvBuf, &xlsxBuf} {
 		if err := s.cfg.Blobs.Put(ctx, keys[i], buf); err != nil {
@@ -175,6 +179,34 @@ func (s *Service) writeReport(ctx context.Context, im roster.Import, counts rost
 		}
 	}
 	return keys, nil
+}
+
+// Report returns the flagged rows of a completed import (A13).
+func (s *Service) Report(ctx context.Context, tenant, id string) ([]Entry, error) {
+	if _, err := s.GetImport(ctx, tenant, id); err != nil {
+		return nil, err
+	}
+	entries := []Entry{}
+	err := s.getJSON(ctx, reportKey(tenant, id, "json"), &entries)
+	if errors.Is(err, roster.ErrNotFound) {
+		return nil, roster.Errorf(roster.ErrNotFound, "import %s has no report yet", id)
+	}
+	return entries, err
+}
+
+// ReportFile opens the report of an import as "csv" or "xlsx" (A13).
+func (s *Service) ReportFile(ctx context.Context, tenant, id, format string) (io.ReadCloser, error) {
+	if format != "csv" && format != "xlsx" {
+		return nil, roster.Errorf(roster.ErrInvalid, "report format %q must be csv or xlsx", format)
+	}
+	if _, err := s.GetImport(ctx, tenant, id); err != nil {
+		return nil, err
+	}
+	rc, err := s.cfg.Blobs.Get(ctx, reportKey(tenant, id, format))
+	if errors.Is(err, roster.ErrNotFound) {
+		return nil, roster.Errorf(roster.ErrNotFound, "import %s has no report yet", id)
+	}
+	return rc, err
 }
 
 // invitation is a new participant's invitation (A10).

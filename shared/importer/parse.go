@@ -301,6 +301,11 @@ func (s *Service) suggest(ctx context.Context, prog roster.Program, role string,
 	}
 	sugg := mapping.Suggest(headers, mapping.Targets(prog, role))
 	plan.Mapping = mapping.MappingOf(sugg)
+	for _, sg := range sugg {
+		if sg.Confidence == 0 {
+			plan.Mapping[sg.Column] = "" // left for the admin (M3); reported as unmapped (V6)
+		}
+	}
 	return plan, sugg, nil
 }
 

@@ -1,0 +1,93 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/rosterhq/roster/shared/blob/fsblob"
+	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/mail/outbox"
+	"github.com/rosterhq/roster/shared/store/bolt"
+	"github.com/rosterhq/roster/shared/workflow/inproc"
+)
+
+// localTenant is the tenant of the embedded backend's CLI commands.
+const localTenant = "local"
+
+// embedded is the embedded backend: a bbolt file, a blob directory, an
+// outbox directory and the in-process workflow, all under one data dir.
+type embedded struct {
+	dir    string
+	store  *bolt.Store
+	blobs  *fsblob.Blobs
+	outbox *outbox.Outbox
+	flow   *inproc.Workflow
+	svc    *importer.Service
+}
+
+type embeddedOptions struct {
+	async    bool
+	progress func(importID string, done, total int)
+}
+
+func openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	st, err := bolt.Open(filepath.Join(dir, "roster.db"))
+	if err != nil {
+		return nil, err
+	}
+	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	ob, err := outbox.New(filepath.Join(dir, "outbox"))
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	tmp := filepath.Join(dir, "tmp")
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
+		st.Close()
+		return nil, err
+	}
+	e := &embedded{dir: dir, store: st, blobs: blobs, outbox: ob}
+	e.svc = importer.New(importer.Config{
+		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp,
+		ReportURL: func(tenant, importID, key string) string {
+			p, err := blobs.Path(key)
+			if err != nil {
+				return key
+			}
+			return "file://" + p
+		},
+	})
+	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
+	e.svc.SetWorkflow(e.flow)
+	return e, nil
+}
+
+func (e *embedded) Close() error {
+	e.flow.Wait()
+	return e.store.Close()
+}
+
+// dataFlag adds the --data flag every embedded command takes.
+func dataFlag(fs *flag.FlagSet, getenv func(string) string) *string {
+	def := getenv("ROSTER_DATA")
+	if def == "" {
+		def = ".roster"
+	}
+	return fs.String("data", def, "data directory of the embedded backend (env ROSTER_DATA)")
+}
+
+// multiFlag collects a repeated flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
