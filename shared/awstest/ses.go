@@ -34,9 +34,8 @@ type SentEmail struct {
 // records each message. Requests must be SigV4-signed (the signature itself
 // is not checked). It is a stand-in for SES in tests and in the local stack.
 type SESRecorder struct {
-	mu       sync.Mutex
-	sent     []SentEmail
-	failNext int
+	mu   sync.Mutex
+	sent []SentEmail
 }
 
 // NewSESRecorder returns an empty recorder.
@@ -47,13 +46,6 @@ func (r *SESRecorder) Sent() []SentEmail {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	return slices.Clone(r.sent)
-}
-
-// FailNext makes the next n SendEmail calls fail with a server error.
-func (r *SESRecorder) FailNext(n int) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.failNext = n
 }
 
 func (r *SESRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
@@ -108,12 +100,6 @@ func (r *SESRecorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
 		return
 	}
 	r.mu.Lock()
-	if r.failNext > 0 {
-		r.failNext--
-		r.mu.Unlock()
-		sesError(w, http.StatusInternalServerError, "InternalFailure", "injected failure")
-		return
-	}
 	m.MessageID = fmt.Sprintf("local-%06d", len(r.sent)+1)
 	r.sent = append(r.sent, m)
 	r.mu.Unlock()
