@@ -22,7 +22,7 @@ import (
 // its first partial BatchGetItem calls process one key and hand the rest
 // back as UnprocessedKeys. It ignores conditions (not under test here).
 type busyTable struct {
-	API // unused calls panic
+	API      // unused calls panic
 	mu       sync.Mutex
 	items    map[string]map[string]types.AttributeValue
 	throttle int
@@ -30,7 +30,9 @@ type busyTable struct {
 	calls    int
 }
 
-func itemID(k map[string]types.AttributeValue) string { return str(k[attrPK]) + "\x00" + str(k[attrSK]) }
+func itemID(k map[string]types.AttributeValue) string {
+	return str(k[attrPK]) + "\x00" + str(k[attrSK])
+}
 
 // busy reports whether this call is throttled.
 func (f *busyTable) busy() error {
