@@ -95,6 +95,13 @@ func Decide(in DecideInput) Decision {
 		if m := cur.LastImport; m != nil && m.ImportID == in.ImportID && m.Sheet == rec.Sheet && m.Row == rec.Row {
 			d.Action = m.Action
 			d.Invite = cur.InvitePending
+			if m.Action == ActionCreate {
+				// Report the creation's warnings (A13), not what a second
+				// look at the new participant says.
+				var first Decision
+				newParticipant(in, rec, u, &first)
+				d.Flags = first.Flags
+			}
 		}
 		return d
 	}

@@ -135,16 +135,30 @@ func ParseNumber(s string) (json.Number, bool) {
 	if !numberPattern.MatchString(s) {
 		return "", false
 	}
-	if strings.ContainsAny(s, "eE") {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
+	exp := 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		// Beyond float64's range is not a number anyone means (and a huge
+		// exponent would cost a huge string); inside it, shift the decimal
+		// point by hand so that no digit is lost.
+		var err error
+		exp, err = strconv.Atoi(s[i+1:])
+		if _, ferr := strconv.ParseFloat(s, 64); err != nil || ferr != nil || exp < -400 || exp > 400 {
 			return "", false
 		}
-		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), true
+		s = s[:i]
 	}
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimLeft(s, "+-")
 	intPart, frac, _ := strings.Cut(s, ".")
+	switch {
+	case exp > 0:
+		frac += strings.Repeat("0", max(0, exp-len(frac)))
+		intPart, frac = intPart+frac[:exp], frac[exp:]
+	case exp < 0:
+		intPart = strings.Repeat("0", max(0, -exp-len(intPart))) + intPart
+		cut := len(intPart) + exp
+		intPart, frac = intPart[:cut], intPart[cut:]+frac
+	}
 	intPart = strings.TrimLeft(intPart, "0")
 	frac = strings.TrimRight(frac, "0")
 	if intPart == "" {
