@@ -188,7 +188,7 @@ func TestDecide(t *testing.T) {
 			users:        []roster.User{annWithAccount()},
 			participants: []roster.Participant{salesMentee("u-ann", active)},
 			rec:          row("ann@example.org", "E1", "", roster.Answers{"dept": "Engineering"}),
-			want: roster.Decision{Action: roster.ActionUnchanged, Flags: []roster.Flag{{Sheet: "Mentees", Row: 2,
+			want: roster.Decision{Action: roster.ActionUnchanged, Flags: []roster.Flag{{Sheet: "Mentees", Row: 2, Column: "Department",
 				Reason: "account exists; use Overwrite", Severity: roster.SeverityWarning, Rule: "A4"}}},
 		},
 		{
@@ -205,7 +205,7 @@ func TestDecide(t *testing.T) {
 			rec:          row("ann@example.org", "E1", suspended, roster.Answers{"dept": "Engineering"}),
 			want: roster.Decision{Action: roster.ActionUpdate,
 				Participant: updatedBy(salesMentee("u-ann", suspended)),
-				Flags: []roster.Flag{{Sheet: "Mentees", Row: 2, Reason: "use Overwrite",
+				Flags: []roster.Flag{{Sheet: "Mentees", Row: 2, Column: "Department", Reason: "use Overwrite",
 					Severity: roster.SeverityWarning, Rule: "A4"}}},
 		},
 		{
@@ -216,7 +216,7 @@ func TestDecide(t *testing.T) {
 			want: roster.Decision{Action: roster.ActionUpdate,
 				User:        emailChanged(annWithAccount(), "ann.lee@example.org"),
 				Participant: updatedBy(salesMentee("u-ann", active)),
-				Flags: []roster.Flag{{Sheet: "Mentees", Row: 2, Reason: "use Overwrite",
+				Flags: []roster.Flag{{Sheet: "Mentees", Row: 2, Column: "Department", Reason: "use Overwrite",
 					Severity: roster.SeverityWarning, Rule: "A4"}}},
 		},
 

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/mail"
 	"regexp"
 	"strconv"
@@ -212,10 +213,19 @@ func ParseDate(s string, order DateOrder) (string, bool) {
 		return t.Format(time.DateOnly), true
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1 && f < 2958466 {
-		// Spreadsheet serial day numbers count from 1899-12-30 (Excel's
-		// 1900 leap-year bug makes that the base for every date after
-		// February 1900).
-		t := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f))
+		if f == math.Trunc(f) && f >= 1000 && f < 3000 {
+			return "", false // a bare year, not a serial day number
+		}
+		n := int(f)
+		// Spreadsheet serial day numbers count from 1 = 1900-01-01, and
+		// Excel counts a 29 February 1900 that never was (serial 60).
+		switch {
+		case n == 60:
+			return "", false
+		case n > 60:
+			n--
+		}
+		t := time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n)
 		return t.Format(time.DateOnly), true
 	}
 	return "", false
