@@ -9,6 +9,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/rosterhq/roster/shared/awstest"
+	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/store/storetest"
 	"github.com/rosterhq/roster/shared/store/dynamo"
 )
 
@@ -37,4 +39,8 @@ func newStore(t testing.TB) *dynamo.Store {
 	t.Helper()
 	c := newClient(t)
 	return dynamo.New(c, newTable(t, c))
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) importer.Store { return newStore(t) })
 }
