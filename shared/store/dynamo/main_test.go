@@ -10,8 +10,8 @@ import (
 
 	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/store/storetest"
 	"github.com/rosterhq/roster/shared/store/dynamo"
+	"github.com/rosterhq/roster/shared/store/storetest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }
