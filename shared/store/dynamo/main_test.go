@@ -9,7 +9,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
 	"github.com/rosterhq/roster/shared/awstest"
+	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/store/dynamo"
+	"github.com/rosterhq/roster/shared/store/storetest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }
@@ -37,4 +39,8 @@ func newStore(t testing.TB) *dynamo.Store {
 	t.Helper()
 	c := newClient(t)
 	return dynamo.New(c, newTable(t, c))
+}
+
+func TestContract(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) importer.Store { return newStore(t) })
 }
