@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/rosterhq/roster/shared/report"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 )
@@ -92,6 +93,9 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		}
 		if blank(cells) {
 			continue
+		}
+		if r.Number == plan.HeaderRow+1 && report.IsNoteRow(cells) {
+			continue // F6: the template's note row under its header
 		}
 		out := rowOutcome{Plan: plan}
 		if excluded {

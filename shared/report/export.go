@@ -1,0 +1,140 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/rosterhq/roster/shared/roster"
+	"github.com/xuri/excelize/v2"
+)
+
+// ExportRow is one participant of an export (F7).
+type ExportRow struct {
+	Email, UserID string
+	Status        roster.Status
+	Profile       roster.Profile
+}
+
+// Export writes a program's participants as .xlsx to w in the template's
+// layout (F7): rows maps each role to its participants, written in the
+// order given from row 3. A role with no rows gets an empty tab. Cells hold
+// what imports back to the same answer through a reader that shows values
+// as displayed:
+//   - multiple choices: the options joined with ", ";
+//   - numbers: numeric cells, or text when a number cell would not show the
+//     same digits (more than 15 significant digits, or a form such as
+//     "1e3" or "42.50");
+//   - dates: real dates formatted YYYY-MM-DD (text before 1900-03-01, which
+//     Excel cannot hold as a date);
+//   - booleans: real booleans, shown TRUE/FALSE;
+//   - status: active or suspended; pending is left empty, since an import
+//     cannot set pending (A6) and an empty status leaves it unchanged.
+//
+// Text is written as strings, never formulas, and without the report's
+// quote prefix, so that it imports back unchanged.
+func Export(w io.Writer, p roster.Program, rows map[string][]ExportRow) error {
+	if err := writeLayout(w, p, rows); err != nil {
+		return fmt.Errorf("export program %s: %w", p.ID, err)
+	}
+	return nil
+}
+
+// isoDateFormat shows date cells the way the importer reads dates (V5).
+const isoDateFormat = "yyyy-mm-dd"
+
+// firstSerialDate is the first day Excel's 1900 date system holds without
+// its 1900 leap-year bug.
+var firstSerialDate = time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)
+
+func exportStatus(s roster.Status) string {
+	if s == roster.StatusActive || s == roster.StatusSuspended {
+		return string(s)
+	}
+	return ""
+}
+
+// text returns s as a cell value: nil (no cell) when empty.
+func text(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// cellValue returns the cell of one answer; nil for no answer.
+func cellValue(q roster.Question, v any, dateStyle int) any {
+	if v == nil {
+		return nil
+	}
+	switch q.Type {
+	case roster.TypeNumber:
+		return numberCell(v)
+	case roster.TypeDate:
+		s := answerText(v)
+		t, err := time.Parse(time.DateOnly, s)
+		if err != nil || t.Before(firstSerialDate) {
+			return text(s)
+		}
+		return excelize.Cell{StyleID: dateStyle, Value: t}
+	case roster.TypeBoolean:
+		if b, ok := v.(bool); ok {
+			return b
+		}
+	case roster.TypeMulti:
+		switch vs := v.(type) {
+		case []string:
+			return text(strings.Join(vs, ", "))
+		case []any:
+			parts := make([]string, len(vs))
+			for i, x := range vs {
+				parts[i] = answerText(x)
+			}
+			return text(strings.Join(parts, ", "))
+		}
+	}
+	return text(answerText(v))
+}
+
+// numberCell returns a number when a numeric cell shows exactly the digits
+// of v, else v's text.
+func numberCell(v any) any {
+	s := answerText(v)
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) {
+		return text(s)
+	}
+	if strconv.FormatFloat(f, 'f', -1, 64) != s || significantDigits(s) > 15 {
+		return text(s)
+	}
+	return f
+}
+
+// significantDigits counts the digits of a plain decimal between its first
+// and last non-zero digit; Excel keeps 15.
+func significantDigits(s string) int {
+	digits := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
+	return len(digits)
+}
+
+func answerText(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.Number:
+		return x.String()
+	case float64:
+		return strconv.FormatFloat(x, 'f', -1, 64)
+	case bool:
+		if x {
+			return "TRUE"
+		}
+		return "FALSE"
+	default:
+		return fmt.Sprint(x)
+	}
+}
