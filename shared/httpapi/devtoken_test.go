@@ -158,3 +158,18 @@ func TestCanAccess(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkDevAuthAuthenticate(b *testing.B) {
+	a := NewDevAuth(testSecret)
+	token, err := a.Sign(Claims{Subject: "u", Email: "admin@example.com", Tenant: "t", Programs: []string{"p1", "p2"}}, time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	r := httptest.NewRequest("GET", "/v1/programs/p1", nil)
+	r.Header.Set("Authorization", "Bearer "+token)
+	for b.Loop() {
+		if _, err := a.Authenticate(r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
