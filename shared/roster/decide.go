@@ -76,7 +76,9 @@ func Decide(in DecideInput) Decision {
 		mark.Action = ActionCreate
 		p.LastImport = mark
 		d.Action, d.User, d.Participant = ActionCreate, &u, p
-		if s.Notify { // S4, A10: only participants this import creates
+		// S4, A10: only participants this import creates, and not those it
+		// creates suspended: they could not use the invitation.
+		if s.Notify && p.Status != StatusSuspended {
 			p.InvitePending = true
 			d.Invite = true
 		}
@@ -95,6 +97,13 @@ func Decide(in DecideInput) Decision {
 		if m := cur.LastImport; m != nil && m.ImportID == in.ImportID && m.Sheet == rec.Sheet && m.Row == rec.Row {
 			d.Action = m.Action
 			d.Invite = cur.InvitePending
+			if m.Action == ActionCreate {
+				// Report the creation's warnings (A13), not what a second
+				// look at the new participant says.
+				var first Decision
+				newParticipant(in, rec, u, &first)
+				d.Flags = first.Flags
+			}
 		}
 		return d
 	}
@@ -184,9 +193,15 @@ func applyAnswers(p *Participant, prog Program, s ImportSettings, accountCreated
 	}
 	if accountCreated && !s.Overwrite {
 		// A4: people who created their account keep their answers.
-		for key, v := range rec.Answers {
-			if v != nil && !AnswerEqual(p.Profile[key], v) {
-				d.Flags = append(d.Flags, Flag{Sheet: rec.Sheet, Row: rec.Row, Reason: "answers unchanged: account exists; use Overwrite", Severity: SeverityWarning, Rule: "A4"})
+		for _, key := range sortedKeys(rec.Answers) {
+			if v := rec.Answers[key]; v != nil && !AnswerEqual(p.Profile[key], v) {
+				col := plan.Mapping.Column(FieldPrefix + key)
+				value := ""
+				if col >= 0 && col < len(rec.Values) {
+					value = rec.Values[col]
+				}
+				d.Flags = append(d.Flags, Flag{Sheet: rec.Sheet, Row: rec.Row, Column: plan.header(col), Value: value,
+					Reason: "answers unchanged: account exists; use Overwrite", Severity: SeverityWarning, Rule: "A4"})
 				break
 			}
 		}

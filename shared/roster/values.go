@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/mail"
 	"regexp"
 	"strconv"
@@ -135,16 +136,30 @@ func ParseNumber(s string) (json.Number, bool) {
 	if !numberPattern.MatchString(s) {
 		return "", false
 	}
-	if strings.ContainsAny(s, "eE") {
-		f, err := strconv.ParseFloat(s, 64)
-		if err != nil {
+	exp := 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		// Beyond float64's range is not a number anyone means (and a huge
+		// exponent would cost a huge string); inside it, shift the decimal
+		// point by hand so that no digit is lost.
+		var err error
+		exp, err = strconv.Atoi(s[i+1:])
+		if _, ferr := strconv.ParseFloat(s, 64); err != nil || ferr != nil || exp < -400 || exp > 400 {
 			return "", false
 		}
-		return json.Number(strconv.FormatFloat(f, 'f', -1, 64)), true
+		s = s[:i]
 	}
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimLeft(s, "+-")
 	intPart, frac, _ := strings.Cut(s, ".")
+	switch {
+	case exp > 0:
+		frac += strings.Repeat("0", max(0, exp-len(frac)))
+		intPart, frac = intPart+frac[:exp], frac[exp:]
+	case exp < 0:
+		intPart = strings.Repeat("0", max(0, -exp-len(intPart))) + intPart
+		cut := len(intPart) + exp
+		intPart, frac = intPart[:cut], intPart[cut:]+frac
+	}
 	intPart = strings.TrimLeft(intPart, "0")
 	frac = strings.TrimRight(frac, "0")
 	if intPart == "" {
@@ -198,10 +213,19 @@ func ParseDate(s string, order DateOrder) (string, bool) {
 		return t.Format(time.DateOnly), true
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f >= 1 && f < 2958466 {
-		// Spreadsheet serial day numbers count from 1899-12-30 (Excel's
-		// 1900 leap-year bug makes that the base for every date after
-		// February 1900).
-		t := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC).AddDate(0, 0, int(f))
+		if f == math.Trunc(f) && f >= 1000 && f < 3000 {
+			return "", false // a bare year, not a serial day number
+		}
+		n := int(f)
+		// Spreadsheet serial day numbers count from 1 = 1900-01-01, and
+		// Excel counts a 29 February 1900 that never was (serial 60).
+		switch {
+		case n == 60:
+			return "", false
+		case n > 60:
+			n--
+		}
+		t := time.Date(1899, 12, 31, 0, 0, 0, 0, time.UTC).AddDate(0, 0, n)
 		return t.Format(time.DateOnly), true
 	}
 	return "", false
