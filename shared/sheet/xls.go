@@ -1,11 +1,13 @@
 package sheet
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
 
+	"github.com/richardlehane/mscfb"
 	"github.com/yamitzky/xlrd-go/xlrd"
 )
 
@@ -16,11 +18,16 @@ const (
 	xlsRecordEOF        = 0x000A
 	xlsRecordFilePass   = 0x002F
 	xlsRecordBoundSheet = 0x0085
+	xlsRecordSST        = 0x00FC
+	xlsRecordMulRK      = 0x00BD
+	xlsRecordMulBlank   = 0x00BE
 )
 
-// xlrdTestSize is the one file size for which xlrd v0.1.0 fakes a corrupt
-// workbook (a hook for its own tests); such files are padded by a sector.
-const xlrdTestSize = 972800
+// xlsMaxGridCells bounds the cell grid xlrd builds in memory (about 32 bytes
+// a cell, empty ones before a row's last cell included): the whole of a
+// 65,536 × 256 sheet would not fit a 512 MB function. Real files this big
+// are hundreds of megabytes; a small hostile file can claim it in a few.
+const xlsMaxGridCells = 8_000_000
 
 // openXLS reads an Excel 97–2003 workbook (F1). The format has at most
 // 65,536 rows a sheet, so the whole file is parsed at once by xlrd and rows
@@ -34,20 +41,33 @@ func openXLS(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) 
 	if size <= 0 {
 		return nil, corrupt(errors.New("empty file"))
 	}
-	data := make([]byte, size, size+512)
+	data := make([]byte, size)
 	if n, err := ra.ReadAt(data, 0); int64(n) < size {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
+	var err error
 
-	hidden, err := xlsScanGlobals(data)
+	if len(data) >= 8 && string(data[:8]) == string(xlrd.XLS_SIGNATURE) {
+		// xlrd reads the container too, but recurses without bound on a
+		// looping directory: mscfb (fuzzed, used by excelize) takes the
+		// workbook stream out and xlrd reads it as raw BIFF records.
+		if data, err = xlsWorkbookStream(data); err != nil {
+			return nil, corrupt(err)
+		}
+	}
+	scan, err := xlsScan(data)
 	if errors.Is(err, errXLSEncrypted) {
 		return nil, &UnsupportedError{File: name, Detected: "password-protected workbook"}
 	}
 	if err != nil {
 		return nil, corrupt(err)
 	}
-	if len(data) == xlrdTestSize {
-		data = append(data, make([]byte, 512)...)
+	if scan.gridCells > xlsMaxGridCells {
+		return nil, &LimitError{File: name, Column: -1, What: "cells", Limit: xlsMaxGridCells, Actual: scan.gridCells}
+	}
+	// Each string takes at least 3 bytes; xlrd allocates the declared count.
+	if scan.sstCount > scan.streamLen/3+1 {
+		return nil, corrupt(fmt.Errorf("corrupt workbook: shared-string table declares %d strings", scan.sstCount))
 	}
 	bk, err := xlsParse(data)
 	if err != nil {
@@ -65,7 +85,7 @@ func openXLS(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) 
 		b.sheets = append(b.sheets, s)
 		b.info.Sheets = append(b.info.Sheets, SheetInfo{
 			Name:    s.Name,
-			Hidden:  len(hidden) == len(sheets) && hidden[i],
+			Hidden:  len(scan.hidden) == len(sheets) && scan.hidden[i],
 			Rows:    rows,
 			Columns: cols,
 		})
@@ -74,6 +94,34 @@ func openXLS(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) 
 }
 
 var errXLSEncrypted = errors.New("workbook is encrypted")
+
+// xlsWorkbookStream returns the BIFF stream of an OLE compound file.
+func xlsWorkbookStream(data []byte) (stream []byte, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			stream, err = nil, fmt.Errorf("corrupt workbook container: %v", r)
+		}
+	}()
+	doc, err := mscfb.New(bytes.NewReader(data))
+	if err != nil {
+		return nil, fmt.Errorf("corrupt workbook container: %w", err)
+	}
+	for entry, err := doc.Next(); err == nil; entry, err = doc.Next() {
+		if len(entry.Path) > 0 || entry.Name != "Workbook" && entry.Name != "Book" {
+			continue
+		}
+		// A stream cannot be longer than the file holding it.
+		stream, err := io.ReadAll(io.LimitReader(entry, int64(len(data))+1))
+		if err != nil {
+			return nil, fmt.Errorf("corrupt workbook container: %w", err)
+		}
+		if len(stream) > len(data) {
+			return nil, errors.New("corrupt workbook container: stream longer than the file")
+		}
+		return stream, nil
+	}
+	return nil, errors.New("not an Excel workbook: no Workbook stream")
+}
 
 // xlsParse runs xlrd, turning its panics on malformed files into errors.
 func xlsParse(data []byte) (bk *xlrd.Book, err error) {
@@ -93,36 +141,24 @@ func xlsParse(data []byte) (bk *xlrd.Book, err error) {
 	return bk, nil
 }
 
-// xlsScanGlobals walks the workbook-globals records for what xlrd does not
-// expose: the encryption marker (xlrd would go on and read garbage) and each
-// worksheet's visibility, in sheet order.
-func xlsScanGlobals(data []byte) (hidden []bool, err error) {
+// xlsScan walks the records of the workbook stream for what xlrd does not
+// expose or does not guard: the encryption marker (xlrd would read on as if
+// the bytes were plain), each worksheet's visibility in sheet order, and the
+// size of the cell grids and of the shared-string table that xlrd allocates
+// up front, both taken from the file and so open to a hostile one.
+func xlsScan(data []byte) (s xlsScanResult, err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			hidden, err = nil, fmt.Errorf("corrupt workbook: %v", r)
+			s, err = xlsScanResult{}, fmt.Errorf("corrupt workbook: %v", r)
 		}
 	}()
 	stream := data
-	if len(data) >= 8 && string(data[:8]) == string(xlrd.XLS_SIGNATURE) {
-		cd, err := xlrd.NewCompDoc(data, io.Discard, 0, false)
-		if err != nil {
-			return nil, fmt.Errorf("corrupt workbook: %w", err)
-		}
-		stream = nil
-		for _, qname := range []string{"Workbook", "Book"} {
-			mem, base, n, err := cd.LocateNamedStream(qname)
-			if err == nil && mem != nil && base >= 0 && n >= 0 && base+n <= len(mem) {
-				stream = mem[base : base+n]
-				break
-			}
-		}
-		if stream == nil {
-			return nil, errors.New("corrupt workbook: no workbook stream")
-		}
-	}
 	if len(stream) < 4 || !xlsIsBOF(binary.LittleEndian.Uint16(stream)) {
-		return nil, nil // not BIFF records: xlrd reports what is wrong
+		return s, nil // not BIFF records: xlrd reports what is wrong
 	}
+	var offsets []int
+	rowWidth := map[uint16]int{} // widest cell of each row of the current substream
+	globals := true
 	for pos := 0; pos+4 <= len(stream); {
 		typ := binary.LittleEndian.Uint16(stream[pos:])
 		n := int(binary.LittleEndian.Uint16(stream[pos+2:]))
@@ -132,20 +168,100 @@ func xlsScanGlobals(data []byte) (hidden []bool, err error) {
 		}
 		rec := stream[pos : pos+n]
 		pos += n
-		switch typ {
-		case xlsRecordEOF:
-			return hidden, nil
-		case xlsRecordFilePass:
-			return nil, errXLSEncrypted
-		case xlsRecordBoundSheet:
+		switch {
+		case typ == xlsRecordEOF:
+			for _, w := range rowWidth {
+				s.gridCells += int64(w)
+			}
+			clear(rowWidth)
+			globals = false
+		case globals && typ == xlsRecordFilePass:
+			return s, errXLSEncrypted
+		case globals && typ == xlsRecordBoundSheet:
 			// offset(4) visibility(1) type(1) name; type 0 is a worksheet,
 			// the only kind xlrd lists.
 			if len(rec) >= 6 && rec[5] == 0 {
-				hidden = append(hidden, rec[4]&0x03 != 0)
+				s.hidden = append(s.hidden, rec[4]&0x03 != 0)
+				offsets = append(offsets, int(int32(binary.LittleEndian.Uint32(rec))))
 			}
+		case globals && typ == xlsRecordSST && len(rec) >= 8:
+			s.sstCount = int64(binary.LittleEndian.Uint32(rec[4:]))
+		case xlsCellRecord(typ) && len(rec) >= 4:
+			row := binary.LittleEndian.Uint16(rec)
+			col := int(binary.LittleEndian.Uint16(rec[2:]))
+			if (typ == xlsRecordMulRK || typ == xlsRecordMulBlank) && len(rec) >= 6 {
+				col = int(binary.LittleEndian.Uint16(rec[len(rec)-2:]))
+			}
+			rowWidth[row] = max(rowWidth[row], col+1)
 		}
 	}
-	return hidden, nil
+	for _, w := range rowWidth {
+		s.gridCells += int64(w)
+	}
+	s.streamLen = int64(len(stream))
+	if len(offsets) == 0 && !xlsSheetEnds(stream, 0, len(stream)) {
+		// BIFF2–4: one sheet, read from the globals BOF on.
+		return s, errors.New("corrupt workbook: sheet 1 has no end")
+	}
+	for i, offset := range offsets {
+		end := len(stream)
+		if i+1 < len(offsets) {
+			end = offsets[i+1]
+		}
+		if !xlsSheetEnds(stream, offset, end) {
+			return s, fmt.Errorf("corrupt workbook: sheet %d has no end", i+1)
+		}
+	}
+	return s, nil
+}
+
+// xlsSheetEnds walks a worksheet's records as xlrd does, from its BOF at
+// pos to its EOF record or to end. xlrd loops forever on a sheet whose last
+// record header is cut short before end; such a file is refused instead.
+func xlsSheetEnds(mem []byte, pos, end int) bool {
+	if pos < 0 || pos+4 > len(mem) || !xlsIsBOF(binary.LittleEndian.Uint16(mem[pos:])) {
+		return false
+	}
+	stringFormula := false
+	for pos < end {
+		if pos+4 > len(mem) {
+			return false
+		}
+		typ := binary.LittleEndian.Uint16(mem[pos:])
+		n := int(binary.LittleEndian.Uint16(mem[pos+2:]))
+		pos += 4
+		if pos+n > len(mem) {
+			continue // xlrd moves on past the header alone
+		}
+		rec := mem[pos : pos+n]
+		pos += n
+		// After a formula with a text result xlrd reads one more record as
+		// its STRING, even an EOF: the walk then goes on.
+		if typ == xlsRecordEOF && !stringFormula {
+			return true
+		}
+		stringFormula = (typ == 0x0006 || typ == 0x0206 || typ == 0x0406) &&
+			len(rec) >= 14 && rec[6] == 0 && rec[12] == 0xFF && rec[13] == 0xFF
+	}
+	return true
+}
+
+type xlsScanResult struct {
+	hidden    []bool
+	gridCells int64 // Σ over rows of the widest cell: what xlrd allocates
+	sstCount  int64 // strings the shared-string table declares
+	streamLen int64
+}
+
+// xlsCellRecord reports whether a record type is a cell record of BIFF2–8
+// (row at offset 0, column at offset 2).
+func xlsCellRecord(typ uint16) bool {
+	switch typ {
+	case 0x0001, 0x0002, 0x0003, 0x0004, 0x0005, 0x0006, 0x0206, 0x0406, // BIFF2–4
+		0x0201, 0x0203, 0x0204, 0x0205, 0x027E, 0x00FD, 0x00D6, xlsRecordMulRK, xlsRecordMulBlank:
+		return true
+	}
+	return false
 }
 
 // xlsIsBOF reports whether a record type is a beginning-of-file record of

@@ -199,6 +199,7 @@ func TestXMLErrors(t *testing.T) {
 		{"truncated", full[:len(full)-40], nil, "t.xml, sheet S, row 1: invalid XML"},
 		{"row_index_backwards", xmlWorkbook(`<Worksheet ss:Name="S"><Table><Row ss:Index="3"/><Row ss:Index="2"/></Table></Worksheet>`), nil, "t.xml, sheet S, row 2: invalid XML: row index 2 is not after row 3"},
 		{"cell_index_overlap", xmlWorkbook(`<Worksheet ss:Name="S"><Table><Row><Cell ss:MergeAcross="2"/><Cell ss:Index="2"/></Row></Table></Worksheet>`), nil, "t.xml, sheet S, row 1: invalid XML: cell index 2 overlaps the cell before it"},
+		{"mismatched_end_tag", xmlWorkbook(`<Worksheet ss:Name="S"><Table><Row><Cell></Row></Cell></Table></Worksheet>`), nil, "t.xml, sheet S, row 1: invalid XML: element <Cell> closed by </Row>"},
 		{"bad_index", xmlWorkbook(`<Worksheet ss:Name="S"><Table><Row ss:Index="-1"/></Table></Worksheet>`), nil, `t.xml, sheet S: invalid XML: invalid ss:Index "-1"`},
 		{"F1_other_xml", `<?xml version="1.0"?><html><body/></html>`, ErrUnsupported, "t.xml: unsupported format: XML document that is not an Excel 2003 spreadsheet"},
 		{"F1_not_xml", "Email,Name\na@example.com,A\n", ErrUnsupported, "t.xml: unsupported format"},
