@@ -322,10 +322,21 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
 		}
 	}
+	seen, seenErr := s.cfg.Blobs.Get(ctx, resultKey(tenant, id, batch))
+	if seenErr == nil {
+		seen.Close()
+	}
 	if err := s.putJSON(ctx, resultKey(tenant, id, batch), out); err != nil {
 		return out, err
 	}
-	return out, nil
+	if errors.Is(seenErr, roster.ErrNotFound) {
+		// Progress counts each batch once, however often it is retried.
+		_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+			im.Applied = min(im.Applied+1, im.Batches)
+			return nil
+		})
+	}
+	return out, err
 }
 
 // applyRow decides and saves one record, re-reading and deciding again when
