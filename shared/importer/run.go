@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 
@@ -322,20 +323,16 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
 		}
 	}
-	seen, seenErr := s.cfg.Blobs.Get(ctx, resultKey(tenant, id, batch))
-	if seenErr == nil {
-		seen.Close()
-	}
 	if err := s.putJSON(ctx, resultKey(tenant, id, batch), out); err != nil {
 		return out, err
 	}
-	if errors.Is(seenErr, roster.ErrNotFound) {
-		// Progress counts each batch once, however often it is retried.
-		_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-			im.Applied = min(im.Applied+1, im.Batches)
-			return nil
-		})
-	}
+	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+		if !slices.Contains(im.AppliedSet, batch) {
+			im.AppliedSet = append(im.AppliedSet, batch)
+		}
+		im.Applied = len(im.AppliedSet)
+		return nil
+	})
 	return out, err
 }
 
@@ -453,6 +450,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	im, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
 		im.Counts = counts
 		im.ReportKeys = keys
+		im.Applied = im.Batches
 		im.Status = roster.ImportCompleted
 		return nil
 	})

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -153,7 +154,10 @@ func (s *Service) updateImport(ctx context.Context, tenant, id string, fn func(*
 		}
 		im.UpdatedAt = s.now()
 		out, err := s.cfg.Store.PutImport(ctx, im)
-		if errors.Is(err, roster.ErrConflict) && attempt < 10 {
+		if errors.Is(err, roster.ErrConflict) && attempt < 20 {
+			// Batches running in parallel update the same import: back off
+			// a random while so they do not collide again at once.
+			time.Sleep(time.Duration(rand.Int64N(int64(attempt+1) * int64(5*time.Millisecond))))
 			continue
 		}
 		if err != nil {
