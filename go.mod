@@ -16,6 +16,7 @@ require (
 	github.com/johannesboyne/gofakes3 v1.2.0
 	github.com/richardlehane/mscfb v1.0.7
 	github.com/xuri/excelize/v2 v2.11.0
+	github.com/yamitzky/xlrd-go v0.1.0
 	go.etcd.io/bbolt v1.4.3
 	golang.org/x/text v0.38.0
 )
