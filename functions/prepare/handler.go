@@ -47,7 +47,7 @@ func (h handler) handle(ctx context.Context, in step.Import) (step.Prepared, err
 	out := step.Prepared{
 		Tenant: in.Tenant, ImportID: in.ImportID,
 		Batches: make([]step.Batch, len(man.Batches)), BatchCount: len(man.Batches), Rows: man.Rows,
-		ManifestKey: manifestKey(in.Tenant, in.ImportID),
+		ManifestKey: importer.ManifestKey(in.Tenant, in.ImportID),
 		Items:       step.Location{Bucket: h.bucket, Key: itemsKey(in.Tenant, in.ImportID)},
 	}
 	for i := range man.Batches {
@@ -74,13 +74,7 @@ func (h handler) fail(ctx context.Context, in step.Import, err error) error {
 	return err
 }
 
-// manifestKey is where the importer writes an import's manifest (its work
-// folder layout); the test checks that the object is there.
-func manifestKey(tenant, importID string) string {
-	return fmt.Sprintf("work/%s/%s/manifest.json", tenant, importID)
-}
-
 // itemsKey is the Map's items file, beside the manifest.
 func itemsKey(tenant, importID string) string {
-	return fmt.Sprintf("work/%s/%s/items.json", tenant, importID)
+	return importer.WorkKey(tenant, importID, "items.json")
 }

@@ -249,7 +249,7 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	if err := s.putJSON(ctx, workKey(tenant, id, "prepare.json"), entries); err != nil {
 		return man, err
 	}
-	if err := s.putJSON(ctx, workKey(tenant, id, "manifest.json"), man); err != nil {
+	if err := s.putJSON(ctx, ManifestKey(tenant, id), man); err != nil {
 		return man, err
 	}
 	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
@@ -410,7 +410,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 		return im, err
 	}
 	var man Manifest
-	if err := s.getJSON(ctx, workKey(tenant, id, "manifest.json"), &man); err != nil {
+	if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err != nil {
 		return im, err
 	}
 	var entries []Entry

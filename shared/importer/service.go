@@ -174,6 +174,13 @@ func fileKey(tenant, programID, importID string) string {
 func workKey(tenant, importID, name string) string {
 	return fmt.Sprintf("work/%s/%s/%s", tenant, importID, name)
 }
+
+// WorkKey is the key of a file in an import's work folder (batches,
+// results, manifest); lifecycle rules expire the folder.
+func WorkKey(tenant, importID, name string) string { return workKey(tenant, importID, name) }
+
+// ManifestKey is where Prepare writes an import's manifest.
+func ManifestKey(tenant, importID string) string { return workKey(tenant, importID, "manifest.json") }
 func batchKey(tenant, importID string, n int) string {
 	return workKey(tenant, importID, fmt.Sprintf("batch-%05d.jsonl", n))
 }
