@@ -12,8 +12,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/rosterhq/roster/shared/config"
 	"github.com/rosterhq/roster/shared/httpapi"
+	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
+	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
 // devTokenTTL is how long the dev tokens printed at start stay valid.
@@ -23,7 +26,8 @@ const devTokenTTL = 24 * time.Hour
 const shutdownGrace = 10 * time.Second
 
 // serve runs the local all-in-one server: the HTTP API over the embedded
-// backend, with dev tokens signed at start (DESIGN §5 Auth).
+// backend (or, with --aws, the AWS one), with dev tokens signed at start
+// (DESIGN §5 Auth).
 func (m *Main) serve(ctx context.Context, args []string) error {
 	fs := m.flags("serve")
 	data := dataFlag(fs, m.Getenv)
@@ -37,9 +41,6 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]")
 		return errUsage
 	}
-	if *useAWS {
-		return errors.New("the AWS backend is not wired into serve yet; run without --aws for the embedded backend")
-	}
 	secret, err := devSecret(m.Getenv)
 	if err != nil {
 		return err
@@ -50,27 +51,37 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	}
 	defer ln.Close()
 	base := "http://" + ln.Addr().String()
-	e, err := openEmbedded(*data, embeddedOptions{async: true, reportURL: func(_, importID, key string) string {
+	reportURL := func(_, importID, key string) string {
 		return base + "/v1/imports/" + importID + "/report" + path.Ext(key)
-	}})
-	if err != nil {
-		return err
 	}
-	defer e.Close() // after Shutdown: waits for running imports
-	auth := httpapi.NewDevAuth(secret)
 	log := slog.New(slog.NewTextHandler(m.Stderr, nil))
-	h := httpapi.New(e.svc, httpapi.Options{
-		Auth:    auth,
-		Uploads: httpapi.LocalUploader{BaseURL: base},
-		Outbox: func(ctx context.Context) (any, error) {
+	auth := httpapi.NewDevAuth(secret)
+	opt := httpapi.Options{Auth: auth, Uploads: httpapi.LocalUploader{BaseURL: base}, Logger: log}
+	var svc *importer.Service
+	where := "data: " + *data
+	if *useAWS {
+		b, wait, err := m.awsBackend(ctx, base)
+		if err != nil {
+			return err
+		}
+		defer wait()
+		svc, where = b.Service, "AWS: table "+b.Config.Table+", bucket "+b.Config.Bucket
+	} else {
+		e, err := openEmbedded(*data, embeddedOptions{async: true, reportURL: reportURL})
+		if err != nil {
+			return err
+		}
+		defer e.Close() // after Shutdown: waits for running imports
+		svc = e.svc
+		opt.Outbox = func(ctx context.Context) (any, error) {
 			sent, err := e.outbox.List(ctx)
 			if sent == nil {
 				sent = []outbox.Sent{}
 			}
 			return sent, err
-		},
-		Logger: log,
-	})
+		}
+	}
+	h := httpapi.New(svc, opt)
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
 		return err
@@ -79,7 +90,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	m.printServeHelp(base, *data, admin, participant)
+	m.printServeHelp(base, where, admin, participant)
 
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
@@ -119,7 +130,7 @@ func devSecret(getenv func(string) string) ([]byte, error) {
 
 func (m *Main) printServeHelp(base, data, admin, participant string) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Roster is serving %s (data: %s). Press Ctrl-C to stop.\n\n", base, data)
+	fmt.Fprintf(&b, "Roster is serving %s (%s). Press Ctrl-C to stop.\n\n", base, data)
 	fmt.Fprintf(&b, "Admin token (tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "  export ROSTER_TOKEN=%s\n", admin)
 	fmt.Fprintf(&b, "Participant token (participant@example.com, for PATCH .../participants/me):\n")
@@ -133,4 +144,40 @@ func (m *Main) printServeHelp(base, data, admin, participant string) {
 	fmt.Fprintf(&b, "  curl %s %s/v1/programs/demo/participants\n", auth, base)
 	fmt.Fprintf(&b, "API description: %s/v1/openapi.json\n", base)
 	fmt.Fprint(m.Stdout, b.String())
+}
+
+// awsBackend builds the service over the AWS adapters from the SDK's
+// environment (AWS_ENDPOINT_URL_* for the local stack or LocalStack) and the
+// functions' variables (TABLE_NAME, BUCKET_NAME, MAIL_FROM). With
+// STATE_MACHINE_ARN, imports run on Step Functions; without it (the local
+// stack has no Step Functions), in this process. Uploads go through this
+// server, which parses them at once: no S3 notification is needed.
+func (m *Main) awsBackend(ctx context.Context, base string) (*config.Backend, func(), error) {
+	getenv := func(k string) string {
+		v := m.Getenv(k)
+		switch {
+		case v != "":
+			return v
+		case k == "PUBLIC_URL":
+			return base
+		case k == "MAIL_FROM":
+			return "roster@localhost"
+		}
+		return v
+	}
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		return nil, nil, fmt.Errorf("--aws: %w (the local stack writes them to infra/local/.env.local)", err)
+	}
+	b, err := config.LoadBackend(ctx, cfg)
+	if err != nil {
+		return nil, nil, err
+	}
+	if b.Workflow != nil {
+		b.Service.SetWorkflow(b.Workflow)
+		return b, func() {}, nil
+	}
+	flow := inproc.New(b.Service, inproc.Options{Async: true})
+	b.Service.SetWorkflow(flow)
+	return b, flow.Wait, nil
 }

@@ -6,13 +6,20 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/rosterhq/roster/shared/awstest"
+	"github.com/rosterhq/roster/shared/config"
+	"github.com/rosterhq/roster/shared/lambdatest"
 )
+
+func TestMain(m *testing.M) { awstest.Main(m) }
 
 // syncBuffer is written by the server goroutine and read by the test.
 type syncBuffer struct {
@@ -34,62 +41,76 @@ func (s *syncBuffer) String() string {
 
 // TestServe runs `roster serve` in-process on a free port, uses the printed
 // admin token, and stops it by cancelling its context.
-func TestServe(t *testing.T) {
-	data := filepath.Join(t.TempDir(), "data")
-	var stdout, stderr syncBuffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
+// served is a running `roster serve` and what it printed.
+type served struct {
+	base, token    string
+	stdout, stderr *syncBuffer
+	exited         chan error
+	cancel         context.CancelFunc
+}
+
+func startServe(t *testing.T, getenv func(string) string, args ...string) *served {
+	t.Helper()
+	s := &served{stdout: &syncBuffer{}, stderr: &syncBuffer{}, exited: make(chan error, 1)}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: s.stdout, Stderr: s.stderr, Getenv: getenv}
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	exited := make(chan error, 1)
-	go func() { exited <- m.Run(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0"}) }()
+	s.cancel = cancel
+	t.Cleanup(cancel)
+	go func() { s.exited <- m.Run(ctx, append([]string{"serve", "--addr", "127.0.0.1:0"}, args...)) }()
 
 	printed := regexp.MustCompile(`(?s)serving (http://127\.0\.0\.1:\d+) .*export ROSTER_TOKEN=(\S+)\n.*export ROSTER_PARTICIPANT_TOKEN=(\S+)\n`)
 	var match []string
-	for deadline := time.Now().Add(10 * time.Second); match == nil; {
+	for deadline := time.Now().Add(30 * time.Second); match == nil; {
 		select {
-		case err := <-exited:
-			t.Fatalf("serve exited early: %v\n%s", err, stderr.String())
+		case err := <-s.exited:
+			t.Fatalf("serve exited early: %v\n%s", err, s.stderr.String())
 		default:
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("serve printed no address and tokens:\n%s", stdout.String())
+			t.Fatalf("serve printed no address and tokens:\n%s", s.stdout.String())
 		}
-		match = printed.FindStringSubmatch(stdout.String())
+		match = printed.FindStringSubmatch(s.stdout.String())
 		time.Sleep(10 * time.Millisecond)
 	}
-	base, token := match[1], match[2]
+	s.base, s.token = match[1], match[2]
+	return s
+}
 
-	call := func(method, path, token, body string) (int, []byte) {
-		t.Helper()
-		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if token != "" {
-			req.Header.Set("Authorization", "Bearer "+token)
-		}
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatalf("%s %s: %v", method, path, err)
-		}
-		defer res.Body.Close()
-		b, _ := io.ReadAll(res.Body)
-		return res.StatusCode, b
+func (s *served) call(t *testing.T, method, path, token, body string) (int, []byte) {
+	t.Helper()
+	req, err := http.NewRequest(method, s.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Run the printed curl examples as they are (IMPORT_ID filled in).
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, b
+}
+
+// runExamples runs the printed curl examples as they are (IMPORT_ID filled
+// in) and returns the import they created.
+func (s *served) runExamples(t *testing.T) string {
+	t.Helper()
 	curl := regexp.MustCompile(`(?m)^  curl -H "Authorization: Bearer \$ROSTER_TOKEN"(?: -X (\w+))? (\S+)(?: -d '(.*)')?$`)
-	examples := curl.FindAllStringSubmatch(stdout.String(), -1)
+	examples := curl.FindAllStringSubmatch(s.stdout.String(), -1)
 	if len(examples) < 4 {
-		t.Fatalf("serve printed %d curl examples, want at least 4:\n%s", len(examples), stdout.String())
+		t.Fatalf("serve printed %d curl examples, want at least 4:\n%s", len(examples), s.stdout.String())
 	}
 	var importID string
 	for _, ex := range examples {
-		method, url, body := ex[1], strings.TrimPrefix(ex[2], base), ex[3]
+		method, url, body := ex[1], strings.TrimPrefix(ex[2], s.base), ex[3]
 		if method == "" {
 			method = "GET"
 		}
 		url = strings.ReplaceAll(url, "IMPORT_ID", importID)
-		code, got := call(method, url, token, body)
+		code, got := s.call(t, method, url, s.token, body)
 		if code >= 300 {
 			t.Fatalf("example %s %s = %d %s", method, url, code, got)
 		}
@@ -104,27 +125,41 @@ func TestServe(t *testing.T) {
 		}
 	}
 	if importID == "" {
-		t.Fatalf("no example created an import:\n%s", stdout.String())
+		t.Fatalf("no example created an import:\n%s", s.stdout.String())
 	}
-	if code, _ := call("GET", "/v1/programs/demo", "", ""); code != 401 {
+	return importID
+}
+
+// stop cancels serve and waits for it to return.
+func (s *served) stop(t *testing.T) {
+	t.Helper()
+	s.cancel()
+	select {
+	case err := <-s.exited:
+		if err != nil {
+			t.Fatalf("serve after cancel: %v\n%s", err, s.stderr.String())
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop after cancel")
+	}
+}
+
+func TestServe(t *testing.T) {
+	data := filepath.Join(t.TempDir(), "data")
+	s := startServe(t, func(string) string { return "" }, "--data", data)
+	base := s.base
+	importID := s.runExamples(t)
+	if code, _ := s.call(t, "GET", "/v1/programs/demo", "", ""); code != 401 {
 		t.Errorf("GET program without a token = %d, want 401", code)
 	}
 
 	// Cancel right away: shutdown waits for the running import.
-	cancel()
-	select {
-	case err := <-exited:
-		if err != nil {
-			t.Fatalf("serve after cancel: %v\n%s", err, stderr.String())
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop after cancel")
-	}
+	s.stop(t)
 
 	// The import finished before serve returned; its report link points at
 	// the server's download (email of A12).
 	var out syncBuffer
-	m = &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &stderr, Getenv: func(string) string { return "" }}
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: s.stderr, Getenv: func(string) string { return "" }}
 	if err := m.Run(context.Background(), []string{"outbox", "--data", data, "--json"}); err != nil {
 		t.Fatal(err)
 	}
@@ -134,11 +169,37 @@ func TestServe(t *testing.T) {
 	}
 }
 
-func TestServeAWSNotYet(t *testing.T) {
-	var stdout, stderr syncBuffer
-	m := &Main{Stdin: strings.NewReader(""), Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	err := m.Run(context.Background(), []string{"serve", "--data", t.TempDir(), "--aws"})
-	if err == nil || !strings.Contains(err.Error(), "the AWS backend is not wired into serve yet") {
-		t.Errorf("serve --aws = %v, want the not-wired error", err)
+// TestServeAWS serves the API over the AWS adapters on the local stack
+// (DynamoDB Local, an S3 server, the SES recorder) with no state machine:
+// imports run in the process.
+func TestServeAWS(t *testing.T) {
+	stack := lambdatest.NewStack(t)
+	delete(stack.Env, config.EnvStateMachine)
+	delete(stack.Env, config.EnvPublicURL)
+	stack.Setenv(t)
+	s := startServe(t, os.Getenv, "--aws")
+	importID := s.runExamples(t)
+	var im struct{ Status string }
+	for deadline := time.Now().Add(30 * time.Second); im.Status != "COMPLETED"; time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("import %s is %s after 30 s", importID, im.Status)
+		}
+		_, b := s.call(t, "GET", "/v1/imports/"+importID, s.token, "")
+		if err := json.Unmarshal(b, &im); err != nil {
+			t.Fatalf("GET import: %v: %s", err, b)
+		}
+	}
+	_, b := s.call(t, "GET", "/v1/programs/demo/participants", s.token, "")
+	if !strings.Contains(string(b), "ada@example.com") {
+		t.Errorf("participants on DynamoDB = %s, want ada@example.com", b)
+	}
+	s.stop(t)
+	wantLink := s.base + "/v1/imports/" + importID + "/report.csv"
+	found := false
+	for _, m := range awstest.SentEmails(t, stack.SES) {
+		found = found || strings.Contains(m.Text, wantLink)
+	}
+	if !found {
+		t.Errorf("SES recorder has no completion email linking %s", wantLink)
 	}
 }

@@ -21,6 +21,7 @@ import (
 
 // Backend is the AWS adapters and the importer service over them.
 type Backend struct {
+	Config   Config
 	Store    *dynamo.Store
 	Blobs    *s3blob.Blobs
 	Mailer   *sesmail.Mailer
@@ -45,7 +46,7 @@ func NewBackend(c Config, awsCfg aws.Config) *Backend {
 		Release:          store.ReleaseMessage,
 		ConfigurationSet: c.ConfigurationSet,
 	})
-	b := &Backend{Store: store, Blobs: blobs, Mailer: mailer}
+	b := &Backend{Config: c, Store: store, Blobs: blobs, Mailer: mailer}
 	ic := importer.Config{
 		Store:     store,
 		Blobs:     blobs,

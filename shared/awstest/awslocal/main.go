@@ -81,8 +81,9 @@ func run(envFile, table, bucket string) error {
 		"AWS_ENDPOINT_URL_DYNAMODB=" + ddb.Endpoint,
 		"AWS_ENDPOINT_URL_S3=" + s3URL,
 		"AWS_ENDPOINT_URL_SES=" + sesURL,
-		"ROSTER_TABLE=" + table,
-		"ROSTER_BUCKET=" + bucket,
+		"TABLE_NAME=" + table,
+		"BUCKET_NAME=" + bucket,
+		"MAIL_FROM=roster@example.com",
 	}
 	if err := writeFile(envFile, strings.Join(env, "\n")+"\n"); err != nil {
 		return err
