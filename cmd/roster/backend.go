@@ -31,6 +31,8 @@ type embedded struct {
 type embeddedOptions struct {
 	async    bool
 	progress func(importID string, done, total int)
+	// reportURL, when set, links a report in emails (serve: its download).
+	reportURL func(tenant, importID, key string) string
 }
 
 func openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
@@ -57,15 +59,18 @@ func openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
 		return nil, err
 	}
 	e := &embedded{dir: dir, store: st, blobs: blobs, outbox: ob}
-	e.svc = importer.New(importer.Config{
-		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp,
-		ReportURL: func(tenant, importID, key string) string {
+	reportURL := opt.reportURL
+	if reportURL == nil {
+		reportURL = func(tenant, importID, key string) string {
 			p, err := blobs.Path(key)
 			if err != nil {
 				return key
 			}
 			return "file://" + p
-		},
+		}
+	}
+	e.svc = importer.New(importer.Config{
+		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp, ReportURL: reportURL,
 	})
 	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
 	e.svc.SetWorkflow(e.flow)

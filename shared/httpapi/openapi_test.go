@@ -1,0 +1,166 @@
+package httpapi
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+type openAPIDoc struct {
+	OpenAPI string                                `json:"openapi"`
+	Paths   map[string]map[string]json.RawMessage `json:"paths"`
+	Comps   struct {
+		Parameters map[string]openAPIParam `json:"parameters"`
+	} `json:"components"`
+}
+
+type openAPIParam struct {
+	Ref  string `json:"$ref"`
+	Name string `json:"name"`
+	In   string `json:"in"`
+}
+
+type openAPIOp struct {
+	Security   *[]any         `json:"security"`
+	Parameters []openAPIParam `json:"parameters"`
+	Responses  map[string]any `json:"responses"`
+}
+
+var httpMethods = []string{"get", "put", "post", "patch", "delete", "head", "options"}
+
+// documented returns "METHOD /path" for every operation of the document.
+func documented(t *testing.T) (openAPIDoc, map[string]openAPIOp) {
+	t.Helper()
+	var doc openAPIDoc
+	if err := json.Unmarshal(OpenAPI(), &doc); err != nil {
+		t.Fatalf("openapi.json: %v", err)
+	}
+	ops := map[string]openAPIOp{}
+	for path, item := range doc.Paths {
+		for method, raw := range item {
+			if !slices.Contains(httpMethods, method) {
+				continue
+			}
+			var op openAPIOp
+			if err := json.Unmarshal(raw, &op); err != nil {
+				t.Fatalf("openapi.json %s %s: %v", method, path, err)
+			}
+			ops[strings.ToUpper(method)+" "+path] = op
+		}
+	}
+	return doc, ops
+}
+
+func testRoutes() []route {
+	s := &server{opt: Options{Outbox: func(context.Context) (any, error) { return []any{}, nil }}}
+	return s.routes()
+}
+
+// TestOpenAPIAgreesWithRoutes checks the document against the route table,
+// both ways, and each documented operation's path parameters and responses.
+func TestOpenAPIAgreesWithRoutes(t *testing.T) {
+	doc, ops := documented(t)
+	if !strings.HasPrefix(doc.OpenAPI, "3.0") {
+		t.Errorf("openapi = %q, want 3.0.x", doc.OpenAPI)
+	}
+	var inDoc, inHandler []string
+	for k := range ops {
+		inDoc = append(inDoc, k)
+	}
+	for _, rt := range testRoutes() {
+		inHandler = append(inHandler, rt.pattern)
+	}
+	slices.Sort(inDoc)
+	slices.Sort(inHandler)
+	if d := cmp.Diff(inHandler, inDoc); d != "" {
+		t.Errorf("routes (-handler +openapi.json):\n%s", d)
+	}
+	param := regexp.MustCompile(`\{(\w+)\}`)
+	for key, op := range ops {
+		declared := map[string]bool{}
+		for _, p := range op.Parameters {
+			if p.Ref != "" {
+				p = doc.Comps.Parameters[strings.TrimPrefix(p.Ref, "#/components/parameters/")]
+			}
+			if p.In == "path" {
+				declared[p.Name] = true
+			}
+		}
+		for _, m := range param.FindAllStringSubmatch(key, -1) {
+			if !declared[m[1]] {
+				t.Errorf("%s: path parameter %s is not declared", key, m[1])
+			}
+		}
+		if len(op.Responses) == 0 {
+			t.Errorf("%s: no responses documented", key)
+		}
+		public := op.Security != nil && len(*op.Security) == 0
+		if _, ok := op.Responses["401"]; !ok && !public {
+			t.Errorf("%s: needs a token but documents no 401", key)
+		}
+	}
+}
+
+// TestMuxServesDocumentedOperations sends every documented operation to the
+// real handler without a token: each must reach its route (401, or 200 for
+// public ones), and an undocumented method on the same path must not.
+func TestMuxServesDocumentedOperations(t *testing.T) {
+	_, ops := documented(t)
+	h := New(nil, Options{Auth: NewDevAuth(testSecret), Outbox: func(context.Context) (any, error) { return []any{}, nil }})
+	fill := regexp.MustCompile(`\{\w+\}`)
+	for key, op := range ops {
+		method, path, _ := strings.Cut(key, " ")
+		target := fill.ReplaceAllString(path, "x1")
+		want := http.StatusUnauthorized
+		if op.Security != nil && len(*op.Security) == 0 {
+			want = http.StatusOK
+		}
+		t.Run(key, func(t *testing.T) {
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(method, target, nil))
+			if w.Code != want {
+				t.Errorf("%s %s = %d, want %d (body %s)", method, target, w.Code, want, w.Body)
+			}
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest(http.MethodDelete, target, nil))
+			if w.Code == http.StatusUnauthorized || w.Code < 400 {
+				t.Errorf("DELETE %s = %d, want it not routed", target, w.Code)
+			}
+		})
+	}
+}
+
+func TestOutboxRouteOnlyWhenSet(t *testing.T) {
+	auth := NewDevAuth(testSecret)
+	token, err := auth.Sign(Claims{Subject: "s", Tenant: "t", Programs: []string{"*"}}, 3600e9)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		outbox func(context.Context) (any, error)
+		want   int
+	}{
+		{"unset", nil, http.StatusNotFound},
+		{"set", func(context.Context) (any, error) { return []string{"sent"}, nil }, http.StatusOK},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := New(nil, Options{Auth: auth, Outbox: tc.outbox})
+			r := httptest.NewRequest("GET", "/v1/outbox", nil)
+			r.Header.Set("Authorization", "Bearer "+token)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tc.want {
+				t.Errorf("GET /v1/outbox = %d, want %d", w.Code, tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,101 @@
+package bolt
+
+import (
+	"sync"
+
+	"go.etcd.io/bbolt"
+)
+
+// maxBatch bounds how many saves share one transaction.
+const maxBatch = 512
+
+// committer runs Save's transactions with group commit: saves that arrive
+// while a transaction is being written wait and then share the next one,
+// so concurrent imports pay one fsync per batch instead of one per row. A
+// lone save is committed at once (unlike bbolt's DB.Batch, which waits up
+// to MaxBatchDelay to gather a batch).
+type committer struct {
+	db      *bbolt.DB
+	mu      sync.Mutex
+	queue   []*pending
+	leading bool // a caller is committing; the others wait in queue
+}
+
+type pending struct {
+	fn       func(tx *bbolt.Tx) (conflict, err error)
+	conflict error
+	err      error
+	wake     chan bool // true: lead the next batch; false: done
+}
+
+func newCommitter(db *bbolt.DB) *committer { return &committer{db: db} }
+
+// run runs fn in a write transaction, possibly shared with other calls.
+// fn reports a failed check as conflict, having written nothing; an err
+// aborts the transaction, and then every fn of it is run again alone, so
+// fn must derive everything it does from tx.
+func (c *committer) run(fn func(tx *bbolt.Tx) (conflict, err error)) error {
+	p := &pending{fn: fn, wake: make(chan bool, 1)}
+	c.mu.Lock()
+	c.queue = append(c.queue, p)
+	lead := !c.leading
+	c.leading = true
+	c.mu.Unlock()
+	if !lead && !<-p.wake {
+		return p.result()
+	}
+
+	// p leads: it is first in the queue, so in this batch.
+	c.mu.Lock()
+	batch := c.queue[:min(len(c.queue), maxBatch)]
+	c.queue = c.queue[len(batch):]
+	c.mu.Unlock()
+
+	c.commit(batch)
+
+	c.mu.Lock()
+	if len(c.queue) == 0 {
+		c.leading = false
+	} else {
+		c.queue[0].wake <- true // hand over rather than keep p's caller waiting
+	}
+	c.mu.Unlock()
+	for _, q := range batch[1:] {
+		q.wake <- false
+	}
+	return p.result()
+}
+
+func (c *committer) commit(batch []*pending) {
+	err := c.db.Update(func(tx *bbolt.Tx) error {
+		for _, q := range batch {
+			if q.conflict, q.err = q.fn(tx); q.err != nil {
+				return q.err
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		return
+	}
+	if len(batch) == 1 {
+		batch[0].err = err
+		return
+	}
+	// The shared transaction is void: run each alone so that only the
+	// failing ones fail.
+	for _, q := range batch {
+		q.conflict = nil
+		q.err = c.db.Update(func(tx *bbolt.Tx) (err error) {
+			q.conflict, err = q.fn(tx)
+			return err
+		})
+	}
+}
+
+func (p *pending) result() error {
+	if p.err != nil {
+		return p.err
+	}
+	return p.conflict
+}

@@ -1,0 +1,303 @@
+package bolt
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"slices"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/roster"
+)
+
+// FindUsers implements importer.People.
+func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.UserKeys) ([]roster.User, error) {
+	var us []roster.User
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		ids := map[string]bool{}
+		lookup := func(index []byte, values []string) {
+			b := tx.Bucket(index)
+			for _, v := range values {
+				if v == "" {
+					continue
+				}
+				if id := b.Get(key(tenant, v)); id != nil {
+					ids[string(id)] = true
+				}
+			}
+		}
+		lookup(bucketEmails, keys.Emails)
+		lookup(bucketExternalIDs, keys.ExternalIDs)
+		var err error
+		us, err = getUsers(tx, tenant, sortedKeys(ids))
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("find users: %w", err)
+	}
+	return us, nil
+}
+
+// GetUsers implements importer.People.
+func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]roster.User, error) {
+	var us []roster.User
+	err := s.db.View(func(tx *bbolt.Tx) (err error) {
+		us, err = getUsers(tx, tenant, ids)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get users: %w", err)
+	}
+	return us, nil
+}
+
+func getUsers(tx *bbolt.Tx, tenant string, ids []string) ([]roster.User, error) {
+	b := tx.Bucket(bucketUsers)
+	var us []roster.User
+	for _, id := range ids {
+		var u roster.User
+		found, err := get(b, key(tenant, id), &u)
+		if err != nil {
+			return nil, fmt.Errorf("user %s: %w", id, err)
+		}
+		if found {
+			us = append(us, u)
+		}
+	}
+	return us, nil
+}
+
+func sortedKeys(set map[string]bool) []string {
+	ks := make([]string, 0, len(set))
+	for k := range set {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// GetParticipants implements importer.People.
+func (s *Store) GetParticipants(ctx context.Context, tenant, programID string, userIDs []string) ([]roster.Participant, error) {
+	var ps []roster.Participant
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketParticipants)
+		for _, id := range userIDs {
+			var p roster.Participant
+			found, err := get(b, key(tenant, programID, id), &p)
+			if err != nil {
+				return fmt.Errorf("user %s: %w", id, err)
+			}
+			if found {
+				ps = append(ps, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get participants of program %s: %w", programID, err)
+	}
+	return ps, nil
+}
+
+// ListParticipants implements importer.People. It reads listPage
+// participants per transaction and calls fn outside of it.
+func (s *Store) ListParticipants(ctx context.Context, tenant, programID string, fn func(roster.Participant) error) error {
+	pre := prefix(tenant, programID)
+	var after []byte // last key visited
+	for {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("list participants of program %s: %w", programID, err)
+		}
+		var page []roster.Participant
+		err := s.db.View(func(tx *bbolt.Tx) error {
+			c := tx.Bucket(bucketParticipants).Cursor()
+			k, v := c.Seek(pre)
+			if after != nil {
+				if k, v = c.Seek(after); bytes.Equal(k, after) {
+					k, v = c.Next()
+				}
+			}
+			for ; k != nil && bytes.HasPrefix(k, pre) && len(page) < listPage; k, v = c.Next() {
+				var p roster.Participant
+				if err := jsonDecode(v, &p); err != nil {
+					return fmt.Errorf("user %s: %w", k[len(pre):], err)
+				}
+				page = append(page, p)
+				after = append(after[:0], k...)
+			}
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("list participants of program %s: %w", programID, err)
+		}
+		for _, p := range page {
+			if err := fn(p); err != nil {
+				return err
+			}
+		}
+		if len(page) < listPage {
+			return nil
+		}
+	}
+}
+
+// UserParticipations implements importer.People.
+func (s *Store) UserParticipations(ctx context.Context, tenant, userID string) ([]roster.Participant, error) {
+	var ps []roster.Participant
+	err := s.db.View(func(tx *bbolt.Tx) error {
+		b := tx.Bucket(bucketParticipants)
+		pre := prefix(tenant, userID)
+		c := tx.Bucket(bucketUserPrograms).Cursor()
+		for k, _ := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, _ = c.Next() {
+			programID := string(k[len(pre):])
+			var p roster.Participant
+			found, err := get(b, key(tenant, programID, userID), &p)
+			if err != nil {
+				return fmt.Errorf("program %s: %w", programID, err)
+			}
+			if found {
+				ps = append(ps, p)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("get participations of user %s: %w", userID, err)
+	}
+	return ps, nil
+}
+
+// Save implements importer.People: it checks every version and unique key
+// first, then writes, in one transaction.
+func (s *Store) Save(ctx context.Context, w importer.Write) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	// Encode outside the transaction: it is the costly part and pure.
+	var u *roster.User
+	var p *roster.Participant
+	var userVal, partVal []byte
+	var err error
+	if w.User != nil {
+		cp := *w.User
+		cp.Version++
+		u = &cp
+		if userVal, err = jsonEncode(u); err != nil {
+			return fmt.Errorf("save user %s: %w", u.ID, err)
+		}
+	}
+	if w.Participant != nil {
+		cp := *w.Participant
+		cp.Version++
+		p = &cp
+		if partVal, err = jsonEncode(p); err != nil {
+			return fmt.Errorf("save participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+		}
+	}
+	// write may run more than once (the committer retries it alone when a
+	// batch fails), so it derives everything from tx.
+	err = s.saves.run(func(tx *bbolt.Tx) (conflict, err error) {
+		if conflict, err = checkUser(tx, u); conflict != nil || err != nil {
+			return conflict, err
+		}
+		if conflict, err = checkParticipant(tx, p); conflict != nil || err != nil {
+			return conflict, err
+		}
+		if err := writeUser(tx, u, userVal); err != nil {
+			return nil, err
+		}
+		return nil, writeParticipant(tx, p, partVal)
+	})
+	if err != nil {
+		return fmt.Errorf("save: %w", err)
+	}
+	return nil
+}
+
+// checkUser returns a conflict when u (already at its new version) does not
+// follow the stored version or takes another user's email or external ID.
+func checkUser(tx *bbolt.Tx, u *roster.User) (conflict, err error) {
+	if u == nil {
+		return nil, nil
+	}
+	var old roster.User
+	if _, err := get(tx.Bucket(bucketUsers), key(u.Tenant, u.ID), &old); err != nil {
+		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	if old.Version != u.Version-1 {
+		return fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
+	}
+	// Participant data stays out of errors: name the other user, not the key.
+	if owner := tx.Bucket(bucketEmails).Get(key(u.Tenant, u.Email)); u.Email != "" && owner != nil && string(owner) != u.ID {
+		return fmt.Errorf("user %s: email belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+	}
+	if owner := tx.Bucket(bucketExternalIDs).Get(key(u.Tenant, u.ExternalID)); u.ExternalID != "" && owner != nil && string(owner) != u.ID {
+		return fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+	}
+	return nil, nil
+}
+
+func checkParticipant(tx *bbolt.Tx, p *roster.Participant) (conflict, err error) {
+	if p == nil {
+		return nil, nil
+	}
+	var old roster.Participant
+	if _, err := get(tx.Bucket(bucketParticipants), key(p.Tenant, p.ProgramID, p.UserID), &old); err != nil {
+		return nil, fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+	}
+	if old.Version != p.Version-1 {
+		return fmt.Errorf("participant %s of program %s: version %d is not the stored %d: %w",
+			p.UserID, p.ProgramID, p.Version-1, old.Version, roster.ErrConflict), nil
+	}
+	return nil, nil
+}
+
+// writeUser stores u and moves its email and external ID claims.
+func writeUser(tx *bbolt.Tx, u *roster.User, val []byte) error {
+	if u == nil {
+		return nil
+	}
+	users := tx.Bucket(bucketUsers)
+	k := key(u.Tenant, u.ID)
+	var old roster.User
+	if _, err := get(users, k, &old); err != nil {
+		return fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	claim := func(index []byte, oldValue, newValue string) error {
+		b := tx.Bucket(index)
+		if oldValue != "" && oldValue != newValue {
+			if err := b.Delete(key(u.Tenant, oldValue)); err != nil {
+				return err
+			}
+		}
+		if newValue == "" {
+			return nil
+		}
+		return b.Put(key(u.Tenant, newValue), []byte(u.ID))
+	}
+	if err := claim(bucketEmails, old.Email, u.Email); err != nil {
+		return fmt.Errorf("user %s: email index: %w", u.ID, err)
+	}
+	if err := claim(bucketExternalIDs, old.ExternalID, u.ExternalID); err != nil {
+		return fmt.Errorf("user %s: external ID index: %w", u.ID, err)
+	}
+	if err := users.Put(k, val); err != nil {
+		return fmt.Errorf("user %s: %w", u.ID, err)
+	}
+	return nil
+}
+
+func writeParticipant(tx *bbolt.Tx, p *roster.Participant, val []byte) error {
+	if p == nil {
+		return nil
+	}
+	if err := tx.Bucket(bucketParticipants).Put(key(p.Tenant, p.ProgramID, p.UserID), val); err != nil {
+		return fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+	}
+	if err := tx.Bucket(bucketUserPrograms).Put(key(p.Tenant, p.UserID, p.ProgramID), []byte{}); err != nil {
+		return fmt.Errorf("participant %s of program %s: user index: %w", p.UserID, p.ProgramID, err)
+	}
+	return nil
+}

@@ -1,0 +1,138 @@
+package sfn_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/service/sfn"
+	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/rosterhq/roster/shared/roster"
+	wf "github.com/rosterhq/roster/shared/workflow/sfn"
+)
+
+// fakeSFN keeps executions by name as Step Functions does: a start with the
+// name of an execution that has ended is refused.
+type fakeSFN struct {
+	mu      sync.Mutex
+	started []*sfn.StartExecutionInput
+	names   map[string]bool
+}
+
+func (f *fakeSFN) StartExecution(_ context.Context, in *sfn.StartExecutionInput, _ ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.names[*in.Name] {
+		return nil, &types.ExecutionAlreadyExists{Message: new("Execution Already Exists: " + *in.Name)}
+	}
+	if f.names == nil {
+		f.names = map[string]bool{}
+	}
+	f.names[*in.Name] = true
+	f.started = append(f.started, in)
+	arn := *in.StateMachineArn + ":" + *in.Name
+	return &sfn.StartExecutionOutput{ExecutionArn: &arn}, nil
+}
+
+const machine = "arn:aws:states:us-east-1:123456789012:stateMachine:roster-import"
+
+func TestStart(t *testing.T) {
+	f := &fakeSFN{}
+	w := wf.New(f, machine)
+	if err := w.Start(context.Background(), "acme", "imp_01"); err != nil {
+		t.Fatalf("Start: %v", err)
+	}
+	if len(f.started) != 1 {
+		t.Fatalf("StartExecution calls = %d, want 1", len(f.started))
+	}
+	in := f.started[0]
+	if *in.StateMachineArn != machine {
+		t.Errorf("StateMachineArn = %s, want %s", *in.StateMachineArn, machine)
+	}
+	var got wf.Input
+	if err := json.Unmarshal([]byte(*in.Input), &got); err != nil {
+		t.Fatalf("decode input %s: %v", *in.Input, err)
+	}
+	if diff := cmp.Diff(wf.Input{Tenant: "acme", ImportID: "imp_01"}, got); diff != "" {
+		t.Errorf("execution input (-want +got):\n%s", diff)
+	}
+	if *in.Name != wf.ExecutionName("acme", "imp_01") {
+		t.Errorf("execution name = %s, want ExecutionName(acme, imp_01)", *in.Name)
+	}
+}
+
+func TestStartTwiceIsConflict(t *testing.T) {
+	w := wf.New(&fakeSFN{}, machine)
+	if err := w.Start(context.Background(), "acme", "imp_01"); err != nil {
+		t.Fatalf("first Start: %v", err)
+	}
+	err := w.Start(context.Background(), "acme", "imp_01")
+	if !errors.Is(err, roster.ErrConflict) {
+		t.Errorf("second Start error = %v, want roster.ErrConflict", err)
+	}
+	if err := w.Start(context.Background(), "acme", "imp_02"); err != nil {
+		t.Errorf("Start of another import: %v", err)
+	}
+}
+
+type failing struct{}
+
+func (failing) StartExecution(context.Context, *sfn.StartExecutionInput, ...func(*sfn.Options)) (*sfn.StartExecutionOutput, error) {
+	return nil, &types.StateMachineDoesNotExist{Message: new("no such machine")}
+}
+
+func TestStartOtherErrorIsNotConflict(t *testing.T) {
+	err := wf.New(failing{}, machine).Start(context.Background(), "acme", "imp_01")
+	if err == nil || errors.Is(err, roster.ErrConflict) || !strings.Contains(err.Error(), "imp_01") {
+		t.Errorf("Start error = %v, want a non-conflict error naming the import", err)
+	}
+}
+
+var validName = regexp.MustCompile(`^[A-Za-z0-9_-]{1,80}$`)
+
+func TestExecutionName(t *testing.T) {
+	long := strings.Repeat("t", 70)
+	tests := []struct {
+		name, tenant, id string
+		prefix           string
+	}{
+		{"plain", "acme", "imp_01", "acme-imp_01-"},
+		{"unsafe_characters", "acme.co/eu", "imp 01:ü", "acme_co_eu-imp_01__-"},
+		{"too_long", long, "imp_01", long[:63]},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := wf.ExecutionName(tc.tenant, tc.id)
+			if !validName.MatchString(got) {
+				t.Errorf("ExecutionName(%q, %q) = %q, not 1-80 of [A-Za-z0-9_-]", tc.tenant, tc.id, got)
+			}
+			if !strings.HasPrefix(got, tc.prefix) {
+				t.Errorf("ExecutionName(%q, %q) = %q, want prefix %q", tc.tenant, tc.id, got, tc.prefix)
+			}
+			if again := wf.ExecutionName(tc.tenant, tc.id); again != got {
+				t.Errorf("ExecutionName(%q, %q) = %q then %q, want the same", tc.tenant, tc.id, got, again)
+			}
+		})
+	}
+}
+
+func TestExecutionNamesDiffer(t *testing.T) {
+	// Pairs that read the same once sanitized or cut.
+	long := strings.Repeat("x", 100)
+	pairs := [][4]string{
+		{"a.b", "imp", "a_b", "imp"},
+		{"a-b", "c", "a", "b-c"},
+		{long, "imp_1", long, "imp_2"},
+	}
+	for _, p := range pairs {
+		if a, b := wf.ExecutionName(p[0], p[1]), wf.ExecutionName(p[2], p[3]); a == b {
+			t.Errorf("ExecutionName(%q, %q) = ExecutionName(%q, %q) = %q, want different", p[0], p[1], p[2], p[3], a)
+		}
+	}
+}
