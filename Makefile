@@ -51,5 +51,12 @@ demo:
 bench:
 	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./shared/... ./cmd/...
 
+## local-stack: DynamoDB Local, an S3 server and an SES recorder on loopback; endpoints in infra/local/.env.local
+local-stack:
+	infra/local/start.sh
+
+local-stack-stop:
+	infra/local/stop.sh
+
 clean:
 	rm -rf bin dist $(DATA)

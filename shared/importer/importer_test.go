@@ -192,6 +192,16 @@ func TestApplyBatchTwice(t *testing.T) {
 		}
 	})
 
+	t.Run("progress_counts_each_batch_once", func(t *testing.T) {
+		got, err := e.svc.GetImport(ctx, tenant, im.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Applied != 2 || got.Batches != 3 {
+			t.Errorf("applied %d of %d batches, want 2 of 3 after batches 1 and 2, each run several times", got.Applied, got.Batches)
+		}
+	})
+
 	t.Run("A10_one_invitation_each", func(t *testing.T) {
 		for to, n := range e.invitations(t) {
 			if n != 1 {

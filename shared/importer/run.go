@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sort"
 	"sync"
 
@@ -325,7 +326,14 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	if err := s.putJSON(ctx, resultKey(tenant, id, batch), out); err != nil {
 		return out, err
 	}
-	return out, nil
+	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+		if !slices.Contains(im.AppliedSet, batch) {
+			im.AppliedSet = append(im.AppliedSet, batch)
+		}
+		im.Applied = len(im.AppliedSet)
+		return nil
+	})
+	return out, err
 }
 
 // applyRow decides and saves one record, re-reading and deciding again when
@@ -442,6 +450,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	im, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
 		im.Counts = counts
 		im.ReportKeys = keys
+		im.Applied = im.Batches
 		im.Status = roster.ImportCompleted
 		return nil
 	})

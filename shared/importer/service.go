@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -23,7 +24,8 @@ type Config struct {
 	Limits   sheet.Limits
 	// BatchSize is the number of rows per batch (default 500).
 	BatchSize int
-	// RowWorkers is how many rows of one batch are applied at once (default 8).
+	// RowWorkers is how many rows of one batch are applied at once (default
+	// 32): stores that commit concurrent writes together go faster with more.
 	RowWorkers int
 	// TmpDir holds downloaded files while they are read (default os.TempDir()).
 	TmpDir string
@@ -47,7 +49,7 @@ func New(cfg Config) *Service {
 		cfg.BatchSize = 500
 	}
 	if cfg.RowWorkers <= 0 {
-		cfg.RowWorkers = 8
+		cfg.RowWorkers = 32
 	}
 	if cfg.TmpDir == "" {
 		cfg.TmpDir = os.TempDir()
@@ -152,7 +154,10 @@ func (s *Service) updateImport(ctx context.Context, tenant, id string, fn func(*
 		}
 		im.UpdatedAt = s.now()
 		out, err := s.cfg.Store.PutImport(ctx, im)
-		if errors.Is(err, roster.ErrConflict) && attempt < 10 {
+		if errors.Is(err, roster.ErrConflict) && attempt < 20 {
+			// Batches running in parallel update the same import: back off
+			// a random while so they do not collide again at once.
+			time.Sleep(time.Duration(rand.Int64N(int64(attempt+1) * int64(5*time.Millisecond))))
 			continue
 		}
 		if err != nil {

@@ -76,7 +76,9 @@ func Decide(in DecideInput) Decision {
 		mark.Action = ActionCreate
 		p.LastImport = mark
 		d.Action, d.User, d.Participant = ActionCreate, &u, p
-		if s.Notify { // S4, A10: only participants this import creates
+		// S4, A10: only participants this import creates, and not those it
+		// creates suspended: they could not use the invitation.
+		if s.Notify && p.Status != StatusSuspended {
 			p.InvitePending = true
 			d.Invite = true
 		}

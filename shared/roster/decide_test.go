@@ -343,6 +343,13 @@ func TestDecide(t *testing.T) {
 				}()},
 		},
 		{
+			name:     "A10_no_invite_for_participant_created_suspended",
+			settings: roster.ImportSettings{Notify: true},
+			rec:      row("new@example.org", "E9", suspended, roster.Answers{"goal": "Grow"}),
+			want: roster.Decision{Action: roster.ActionCreate, User: newUser("u1", "new@example.org", "E9"),
+				Participant: created("u1", suspended, roster.Profile{"goal": "Grow"}, "goal")},
+		},
+		{
 			name: "A10_no_invite_without_notify",
 			rec:  row("new@example.org", "E9", "", roster.Answers{"goal": "Grow"}),
 			want: roster.Decision{Action: roster.ActionCreate, User: newUser("u1", "new@example.org", "E9"),

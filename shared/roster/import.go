@@ -164,6 +164,8 @@ type Import struct {
 	Status     ImportStatus   `json:"status"`
 	Counts     Counts         `json:"counts"`
 	Batches    int            `json:"batches"`
+	Applied    int            `json:"applied"`              // batches applied so far: the run's progress
+	AppliedSet []int          `json:"appliedSet,omitempty"` // which batches, so a retried one counts once
 	Error      string         `json:"error,omitempty"`
 	Admin      string         `json:"admin,omitempty"` // who gets the completion email (A12)
 	ReportKeys []string       `json:"reportKeys,omitempty"`

@@ -21,6 +21,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rosterhq/roster/shared/awstest"
+	"github.com/rosterhq/roster/shared/blob/blobtest"
+	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
 )
 
@@ -239,4 +241,8 @@ func TestNewClientPathStyle(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestContract(t *testing.T) {
+	blobtest.Run(t, func(t *testing.T) importer.Blobs { return newBlobs(t) })
 }

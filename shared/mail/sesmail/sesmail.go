@@ -4,7 +4,9 @@ package sesmail
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -12,6 +14,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses/types"
 
 	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/roster"
 )
 
 // API is the part of the SES client the mailer uses.
@@ -55,10 +58,23 @@ func New(client API, from string, opt Options) *Mailer {
 	return &Mailer{api: client, from: from, opt: opt, pace: newPacer(opt.Rate, time.Now)}
 }
 
-// Send sends m unless its key was already claimed.
+// KeyTag is the SES message tag that carries a message's Key, hex-encoded
+// (tag values allow only [A-Za-z0-9_-]), so that SES events lead back to it.
+const KeyTag = "roster-key"
+
+// maxTagValue is SES's longest tag value.
+const maxTagValue = 256
+
+// Send sends m unless its key was already claimed. A message without
+// recipients, or with a blank one, is roster.ErrInvalid and claims nothing.
 func (ml *Mailer) Send(ctx context.Context, m importer.Message) error {
 	if len(m.To) == 0 {
-		return fmt.Errorf("send mail %s: no recipient", m.Key)
+		return fmt.Errorf("send mail %s: no recipient: %w", m.Key, roster.ErrInvalid)
+	}
+	for i, to := range m.To {
+		if strings.TrimSpace(to) == "" {
+			return fmt.Errorf("send mail %s: recipient %d is blank: %w", m.Key, i+1, roster.ErrInvalid)
+		}
 	}
 	if ml.opt.Claim != nil && m.Key != "" {
 		first, err := ml.opt.Claim(ctx, m.Key)
@@ -99,6 +115,9 @@ func (ml *Mailer) send(ctx context.Context, m importer.Message) error {
 			Subject: &types.Content{Data: &m.Subject, Charset: new("UTF-8")},
 			Body:    body,
 		},
+	}
+	if tag := hex.EncodeToString([]byte(m.Key)); m.Key != "" && len(tag) <= maxTagValue {
+		in.Tags = []types.MessageTag{{Name: new(KeyTag), Value: &tag}}
 	}
 	if ml.opt.ConfigurationSet != "" {
 		in.ConfigurationSetName = &ml.opt.ConfigurationSet

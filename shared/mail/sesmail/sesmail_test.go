@@ -2,6 +2,7 @@ package sesmail_test
 
 import (
 	"context"
+	"encoding/hex"
 	"fmt"
 	"strings"
 	"sync"
@@ -9,12 +10,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/mail/mailtest"
 	"github.com/rosterhq/roster/shared/mail/sesmail"
+	"github.com/rosterhq/roster/shared/store/dynamo"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }
@@ -32,7 +36,11 @@ func newMailer(t *testing.T, opt sesmail.Options) (*sesmail.Mailer, func() []imp
 		var out []importer.Message
 		for _, e := range awstest.SentEmails(t, ep) {
 			if e.Source == from {
-				out = append(out, importer.Message{To: e.To, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
+				key, err := hex.DecodeString(e.Tags[sesmail.KeyTag])
+				if err != nil {
+					t.Fatalf("tag %s = %q: %v", sesmail.KeyTag, e.Tags[sesmail.KeyTag], err)
+				}
+				out = append(out, importer.Message{Key: string(key), To: e.To, Subject: e.Subject, Text: e.Text, HTML: e.HTML})
 			}
 		}
 		return out
@@ -77,14 +85,39 @@ func TestSendRecordsTextAndHTML(t *testing.T) {
 			t.Fatalf("Send(%s): %v", msg.Key, err)
 		}
 	}
-	want := make([]importer.Message, len(msgs))
-	for i, msg := range msgs {
-		msg.Key = "" // SES does not carry the key
-		want[i] = msg
-	}
-	if diff := cmp.Diff(want, sent()); diff != "" {
+	if diff := cmp.Diff(msgs, sent()); diff != "" {
 		t.Errorf("recorded messages (-want +got):\n%s", diff)
 	}
+}
+
+// TestContract runs the mail contract with the claims in memory and with
+// the production claimer, the dynamo store's ClaimMessage on DynamoDB Local.
+func TestContract(t *testing.T) {
+	t.Run("memory_claims", func(t *testing.T) {
+		mailtest.Run(t, func(t *testing.T) (importer.Mailer, func() []importer.Message) {
+			c := &claims{}
+			return newMailer(t, sesmail.Options{Rate: 1000, Claim: c.Claim, Release: c.Release})
+		})
+	})
+	t.Run("dynamo_claims", func(t *testing.T) {
+		mailtest.Run(t, func(t *testing.T) (importer.Mailer, func() []importer.Message) {
+			s := newDynamoStore(t)
+			return newMailer(t, sesmail.Options{Rate: 1000, Claim: s.ClaimMessage, Release: s.ReleaseMessage})
+		})
+	})
+}
+
+var tables atomic.Int64
+
+func newDynamoStore(t *testing.T) *dynamo.Store {
+	t.Helper()
+	ep := awstest.DynamoDB(t)
+	client := dynamodb.NewFromConfig(awstest.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = &ep })
+	table := fmt.Sprintf("mail-claims-%d", tables.Add(1))
+	if err := dynamo.CreateTable(t.Context(), client, table); err != nil {
+		t.Fatalf("CreateTable(%s): %v", table, err)
+	}
+	return dynamo.New(client, table)
 }
 
 func TestSendAtMostOncePerKey(t *testing.T) {

@@ -4,6 +4,8 @@
 // Every key starts with the tenant. Uniqueness of a user's email and
 // external ID within a tenant is kept by index buckets written in the same
 // transaction as the user, so a Save is checked and written atomically.
+// Every write is synced to disk; concurrent Saves share transactions (group
+// commit) to share the cost of that sync.
 package bolt
 
 import (
