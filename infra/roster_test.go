@@ -502,7 +502,7 @@ func TestStateMachine(t *testing.T) {
 					errs = append(errs, e.(string))
 				}
 			}
-			for _, want := range []string{errTransient, "Lambda.ServiceException", "Lambda.TooManyRequestsException"} {
+			for _, want := range []string{errTransient, "Lambda.ServiceException", "Lambda.TooManyRequestsException", "Sandbox.Timedout"} {
 				if !slices.Contains(errs, want) {
 					t.Errorf("%s retries %v, want %s among them", name, errs, want)
 				}

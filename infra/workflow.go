@@ -48,9 +48,10 @@ func newWorkflow(stack awscdk.Stack, fns map[string]awslambda.Function, s Settin
 		// Construct ids differ from the functions'; the state names are theirs.
 		t := awsstepfunctionstasks.NewLambdaInvoke(stack, jsii.String(name+"Task"), props)
 		// The Lambda service errors are retried by LambdaInvoke's default
-		// retrier; these are the functions' own transient faults and throttling.
+		// retrier; these are the functions' own transient faults, throttling and
+		// timeouts (every step is idempotent, A11; shared/step).
 		t.AddRetry(&awsstepfunctions.RetryProps{
-			Errors:         jsii.Strings(errTransient, "Lambda.TooManyRequestsException"),
+			Errors:         jsii.Strings(errTransient, "Lambda.TooManyRequestsException", "Sandbox.Timedout"),
 			Interval:       awscdk.Duration_Seconds(jsii.Number(2)),
 			MaxAttempts:    jsii.Number(6),
 			BackoffRate:    jsii.Number(2),
