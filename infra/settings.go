@@ -1,0 +1,119 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/aws/constructs-go/constructs/v10"
+	"github.com/aws/jsii-runtime-go"
+)
+
+// Settings are the stack's choices, from CDK context (cdk.json or
+// `cdk deploy -c key=value`). No resource name, account or secret is among
+// them: CDK names every resource.
+type Settings struct {
+	StackName string // context stackName
+	// DistDir holds the Lambdas' `make build` output, <DistDir>/<fn>/bootstrap,
+	// relative to infra/.
+	DistDir string // context distDir
+	// MailFrom is the default of the MailFrom parameter (the SES sender); empty
+	// leaves the parameter without default, to be given at deploy.
+	MailFrom string // context mailFrom
+	// PublicURL overrides the API's own URL in emailed links (a custom domain).
+	PublicURL string // context publicUrl
+	// AllowedOrigins may call the API and POST uploads to the bucket (CORS).
+	AllowedOrigins []string // context allowedOrigins, comma-separated
+	// AlarmEmail, when set, is subscribed to the alarms' topic.
+	AlarmEmail string // context alarmEmail
+
+	MaxConcurrency      int // context maxConcurrency: apply Lambdas running at once per import
+	BatchSize           int // context batchSize: rows per batch file (BATCH_SIZE)
+	UploadRetentionDays int // context uploadRetentionDays: uploads/ and inbound/ expire
+	WorkRetentionDays   int // context workRetentionDays: work/ (batches, results) expire
+	LogRetentionDays    int // context logRetentionDays
+}
+
+// DefaultSettings are the settings when the context says nothing.
+func DefaultSettings() Settings {
+	return Settings{
+		StackName:           "Roster",
+		DistDir:             "../dist",
+		AllowedOrigins:      []string{"*"},
+		MaxConcurrency:      10,
+		BatchSize:           500,
+		UploadRetentionDays: 30,
+		WorkRetentionDays:   14,
+		LogRetentionDays:    30,
+	}
+}
+
+// settingsFrom reads the settings from a construct's context. Values given
+// with -c on the command line arrive as strings, those of cdk.json as JSON
+// values: both are accepted.
+func settingsFrom(node constructs.Node) (Settings, error) {
+	s := DefaultSettings()
+	get := func(key string) (string, bool) {
+		v := node.TryGetContext(jsii.String(key))
+		if v == nil {
+			return "", false
+		}
+		switch v := v.(type) {
+		case string:
+			return strings.TrimSpace(v), true
+		case float64:
+			return strconv.FormatFloat(v, 'f', -1, 64), true
+		default:
+			return fmt.Sprint(v), true
+		}
+	}
+	str := func(key string, dst *string) {
+		if v, ok := get(key); ok && v != "" {
+			*dst = v
+		}
+	}
+	var errs []error
+	num := func(key string, dst *int, lo, hi int) {
+		v, ok := get(key)
+		if !ok || v == "" {
+			return
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("context %s=%q must be a whole number between %d and %d", key, v, lo, hi))
+			return
+		}
+		*dst = n
+	}
+	str("stackName", &s.StackName)
+	str("distDir", &s.DistDir)
+	str("mailFrom", &s.MailFrom)
+	str("publicUrl", &s.PublicURL)
+	str("alarmEmail", &s.AlarmEmail)
+	if v, ok := get("allowedOrigins"); ok && v != "" {
+		s.AllowedOrigins = nil
+		for o := range strings.SplitSeq(v, ",") {
+			if o = strings.TrimSpace(o); o != "" {
+				s.AllowedOrigins = append(s.AllowedOrigins, o)
+			}
+		}
+	}
+	// Distributed Map allows up to 10,000 child executions at once; the
+	// table's on-demand capacity is the practical limit.
+	num("maxConcurrency", &s.MaxConcurrency, 1, 10_000)
+	num("batchSize", &s.BatchSize, 1, 10_000)
+	num("uploadRetentionDays", &s.UploadRetentionDays, 1, 3650)
+	num("workRetentionDays", &s.WorkRetentionDays, 1, 3650)
+	num("logRetentionDays", &s.LogRetentionDays, 1, 3653)
+	if s.MailFrom != "" && !strings.Contains(s.MailFrom, "@") {
+		errs = append(errs, fmt.Errorf("context mailFrom=%q is not an email address", s.MailFrom))
+	}
+	if len(s.AllowedOrigins) == 0 {
+		errs = append(errs, errors.New("context allowedOrigins names no origin"))
+	}
+	if len(errs) > 0 {
+		return s, fmt.Errorf("settings: %w", errors.Join(errs...))
+	}
+	return s, nil
+}
