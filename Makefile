@@ -7,7 +7,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 STATICCHECK_VERSION := v0.8.2
 BENCHTIME ?= 1x
 
-.PHONY: all build test unit lint run demo bench clean local-stack local-stack-stop tools
+.PHONY: all build test unit test-infra lint run demo bench clean local-stack local-stack-stop tools synth deploy
 
 all: lint test
 
@@ -21,11 +21,17 @@ build:
 			-o dist/$$fn/bootstrap ./functions/$$fn || exit 1; \
 	done
 
-## test: lint, then every test the machine can run (CI=true makes emulator tests mandatory)
-test: lint unit
+## test: lint, then every test (CI=true makes the emulator and node tests mandatory)
+test: lint unit test-infra
 
 unit:
 	$(GO) test -count=1 ./...
+
+## test-infra: the CDK assertions and the state machine run end to end (needs node: npm ci --prefix infra)
+test-infra: build
+	@if [ ! -d infra/node_modules ] && [ "$$CI" != true ]; then \
+		echo "test-infra: skipped: run 'npm ci --prefix infra' first (CI runs it)"; exit 0; fi; \
+	cd infra && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(GO) test -count=1 ./...
 
 tools:
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
@@ -46,6 +52,15 @@ demo:
 	$(GO) run ./cmd/roster import --data $(DATA) --program demo --role mentee --notify --admin admin@example.com testdata/demo/mentees.csv
 	$(GO) run ./cmd/roster participants --data $(DATA) --program demo
 	$(GO) run ./cmd/roster outbox --data $(DATA)
+
+## synth: the CloudFormation template and assets in infra/cdk.out (offline)
+synth: build
+	cd infra && CDK_OUTDIR=cdk.out JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(GO) run .
+
+## deploy: the stack into the AWS account of your credentials (MAIL_FROM=you@example.com)
+deploy: build
+	cd infra && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 npx cdk deploy \
+		$(if $(MAIL_FROM),--parameters MailFrom=$(MAIL_FROM))
 
 ## bench: the documented benchmarks (see README, "Benchmarks")
 bench:
