@@ -165,28 +165,54 @@ type resolver struct {
 }
 
 // existing returns, for each record, what the store holds for it (A1).
+// With User IDs mapped it looks the IDs up first and then only the emails
+// it still needs: those of rows whose ID is new, or whose email differs
+// from the matched user's (A2), so an update of known users costs one
+// lookup per row, not two.
 func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.Existing, error) {
-	var keys UserKeys
-	for _, rec := range recs {
-		keys.Emails = append(keys.Emails, rec.Email)
-		if rec.UserIDMapped && rec.UserID != "" {
-			keys.ExternalIDs = append(keys.ExternalIDs, rec.UserID)
+	found := map[string]*roster.User{}
+	byExt := map[string]*roster.User{}
+	add := func(users []roster.User) {
+		for i := range users {
+			u := &users[i]
+			found[u.ID] = u
+			if u.ExternalID != "" {
+				byExt[u.ExternalID] = u
+			}
 		}
 	}
-	users, err := r.store.FindUsers(ctx, r.tenant, keys)
-	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
+	var ext []string
+	for _, rec := range recs {
+		if rec.UserIDMapped && rec.UserID != "" {
+			ext = append(ext, rec.UserID)
+		}
+	}
+	if len(ext) > 0 {
+		users, err := r.store.FindUsers(ctx, r.tenant, UserKeys{ExternalIDs: ext})
+		if err != nil {
+			return nil, fmt.Errorf("find users: %w", err)
+		}
+		add(users)
+	}
+	var emails []string
+	for _, rec := range recs {
+		if u := byExt[rec.UserID]; rec.UserIDMapped && u != nil && u.Email == rec.Email {
+			continue
+		}
+		emails = append(emails, rec.Email)
+	}
+	if len(emails) > 0 {
+		users, err := r.store.FindUsers(ctx, r.tenant, UserKeys{Emails: emails})
+		if err != nil {
+			return nil, fmt.Errorf("find users: %w", err)
+		}
+		add(users)
 	}
 	byEmail := map[string]*roster.User{}
-	byExt := map[string]*roster.User{}
-	ids := make([]string, 0, len(users))
-	for i := range users {
-		u := &users[i]
+	ids := make([]string, 0, len(found))
+	for id, u := range found {
 		byEmail[u.Email] = u
-		if u.ExternalID != "" {
-			byExt[u.ExternalID] = u
-		}
-		ids = append(ids, u.ID)
+		ids = append(ids, id)
 	}
 	parts := map[string]*roster.Participant{}
 	if len(ids) > 0 {
