@@ -25,8 +25,11 @@ const inspectBenchRows = 1_000_000
 // BenchmarkInspectXLSX1M runs the real binary, `roster inspect --json`, on a
 // 1,000,000-row, 8-column workbook written by excelize's StreamWriter, as
 // written (dimension "A1") and with the dimension Excel writes. It reports
-// the wall time and the peak RSS of the process. The workbooks are
-// generated once into the temp directory and kept.
+// the wall time and the peak RSS of the process (its rusage Maxrss: an
+// upper bound, as os/exec starts children with vfork and Linux keeps the
+// parent's high-water mark across exec, so it is at least this test
+// process's RSS). The workbooks are generated once into the temp directory
+// and kept.
 //
 //	go test -run='^$' -bench=InspectXLSX1M -benchtime=3x ./cmd/roster
 func BenchmarkInspectXLSX1M(b *testing.B) {
