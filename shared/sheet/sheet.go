@@ -29,6 +29,13 @@ type Info struct {
 // SheetInfo describes one sheet. Rows and Columns come from the file's own
 // metadata where it has them (an XLSX dimension), so listing never reads a
 // whole sheet; they count every row up to the last non-empty one.
+//
+// Rows and Columns are -1 (unknown) for an XLSX sheet whose dimension is
+// missing or the placeholder "A1" (excelize writes it, even its
+// StreamWriter) and that is too large to count from its first megabyte:
+// counting it would read the whole sheet. A full read of the sheet with
+// Rows fills them in for later Info calls. Text files are counted on the
+// first Info call, or by a full read with Rows if that comes first.
 type SheetInfo struct {
 	Name    string `json:"name"`
 	Hidden  bool   `json:"hidden"`

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"golang.org/x/text/encoding/charmap"
@@ -31,18 +32,24 @@ type textBook struct {
 	ra    io.ReaderAt
 	size  int64
 	name  string
+	sheet string
 	lim   Limits
-	enc   textEncoding
-	bom   int64 // length of the byte-order mark to skip
+	enc   textEncoding // as the head shows it
+	bom   int64        // length of the byte-order mark to skip
 	delim byte
-	// sanitize replaces invalid UTF-8 in a file whose BOM says UTF-8, so
-	// cells are always valid UTF-8.
-	sanitize bool
-	info     Info
+
+	// The row and column counts (and, for UTF-8 without a BOM, whether a
+	// later line turns the file into Windows-1252) need the whole file:
+	// they are counted on the first Info call, or kept from a full read by
+	// Rows, so that Open and Rows read the file once.
+	mu          sync.Mutex
+	counted     bool
+	rows, cols  int
+	invalidUTF8 bool
 }
 
-// openText opens delimited text: it detects the encoding and delimiter and
-// counts rows and columns in one streaming pass.
+// openText opens delimited text: it detects the encoding and delimiter from
+// the head of the file; the rows are counted only when Info asks.
 func openText(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) {
 	lim = lim.WithDefaults()
 	head := make([]byte, min(size, detectHeadSize))
@@ -50,50 +57,87 @@ func openText(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error)
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
 	enc, body := detectBOM(head)
-	b := &textBook{ra: ra, size: size, name: name, lim: lim, enc: enc, bom: int64(len(head) - len(body))}
+	b := &textBook{ra: ra, size: size, name: name, sheet: baseName(name), lim: lim, enc: enc,
+		bom: int64(len(head) - len(body))}
 	text, what := detectHeadText(enc, body)
 	if what != "" {
 		return nil, &UnsupportedError{File: name, Detected: what}
 	}
-	b.delim = sniffDelimiter(text, size <= detectHeadSize, extensionDelimiter(name))
-
-	// Counting pass: rows, columns and, without a BOM, whether the bytes
-	// are valid UTF-8 (else they are Windows-1252). Delimiters, quotes and
-	// line ends are ASCII in both, so the raw bytes count the same.
-	rows := b.newRows(true)
-	lastRow, columns := 0, 0
-	for rows.Next() {
-		if n := lastNonEmpty(rows.row.Cells) + 1; n > 0 {
-			lastRow = rows.row.Number
-			columns = max(columns, n)
-		}
-		if rows.rowNum > lim.MaxRows {
-			break // Rows reports the limit
-		}
-	}
-	rows.Close()
-	if rows.invalidUTF8 {
-		if b.bom == 0 {
-			b.enc = encCP1252
-		} else {
-			b.sanitize = true
-		}
-	}
-	b.info = Info{
-		Format:    CSV,
-		Encoding:  string(b.enc),
-		Delimiter: string(b.delim),
-		Sheets:    []SheetInfo{{Name: baseName(name), Rows: lastRow, Columns: columns}},
+	whole := size <= detectHeadSize
+	b.delim = sniffDelimiter(text, whole, extensionDelimiter(name))
+	// Bytes that are not UTF-8 in the head make the whole file Windows-1252
+	// (F2); one found later switches the reading from its line on (see
+	// textRows.nextLine).
+	if enc == encUTF8 && b.bom == 0 && !validUTF8Head(body, whole) {
+		b.enc = encCP1252
 	}
 	return b, nil
 }
 
-func (b *textBook) Info() Info   { return b.info }
+// validUTF8Head reports whether the head of a file is UTF-8, a rune cut at
+// the end of the head aside.
+func validUTF8Head(b []byte, whole bool) bool {
+	if !whole {
+		for k := len(b) - 1; k >= 0 && k >= len(b)-utf8.UTFMax; k-- {
+			if utf8.RuneStart(b[k]) {
+				if !utf8.FullRune(b[k:]) {
+					b = b[:k]
+				}
+				break
+			}
+		}
+	}
+	return utf8.Valid(b)
+}
+
+// Info counts the rows and columns on its first call, unless a full read
+// by Rows has already counted them.
+func (b *textBook) Info() Info {
+	b.mu.Lock()
+	counted := b.counted
+	b.mu.Unlock()
+	if !counted {
+		b.count()
+	}
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	enc := b.enc
+	if b.invalidUTF8 && b.bom == 0 {
+		enc = encCP1252
+	}
+	return Info{
+		Format:    CSV,
+		Encoding:  string(enc),
+		Delimiter: string(b.delim),
+		Sheets:    []SheetInfo{{Name: b.sheet, Rows: b.rows, Columns: b.cols}},
+	}
+}
+
+// count is the counting pass: no limits, no strings built. Delimiters,
+// quotes and line ends are ASCII in UTF-8 and Windows-1252 alike, so the
+// raw bytes count the same.
+func (b *textBook) count() {
+	rows := b.newRows(true)
+	for rows.Next() {
+		if rows.rowNum > b.lim.MaxRows {
+			break // Rows reports the limit
+		}
+	}
+	rows.Close()
+	b.setCounts(rows.lastRow, rows.columns, rows.invalidUTF8)
+}
+
+func (b *textBook) setCounts(rows, cols int, invalidUTF8 bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.counted, b.rows, b.cols, b.invalidUTF8 = true, rows, cols, invalidUTF8
+}
+
 func (b *textBook) Close() error { return nil }
 
 // Rows opens the one sheet; "" names it too.
 func (b *textBook) Rows(sheet string) (Rows, error) {
-	if sheet != "" && sheet != b.info.Sheets[0].Name {
+	if sheet != "" && sheet != b.sheet {
 		return nil, fmt.Errorf("%s: sheet %q not found", b.name, sheet)
 	}
 	return b.newRows(false), nil
@@ -106,18 +150,17 @@ func (b *textBook) newRows(counting bool) *textRows {
 		src = transform.NewReader(src, unicode.UTF16(unicode.LittleEndian, unicode.IgnoreBOM).NewDecoder())
 	case encUTF16BE:
 		src = transform.NewReader(src, unicode.UTF16(unicode.BigEndian, unicode.IgnoreBOM).NewDecoder())
-	case encCP1252:
-		src = transform.NewReader(src, charmap.Windows1252.NewDecoder())
 	}
 	// A line longer than this breaks the column or cell-length limit
 	// whatever it holds; it bounds the memory one line can take.
 	maxLine := (b.lim.MaxColumns + 1) * (4*b.lim.MaxCellLength + 3)
 	return &textRows{
 		b:        b,
-		sheet:    baseName(b.name),
+		sheet:    b.sheet,
 		lines:    lineReader{r: src, max: maxLine, buf: make([]byte, 64<<10), nlPos: -1, crPos: -1},
 		counting: counting,
-		checkUTF: counting && b.enc == encUTF8,
+		checkUTF: b.enc == encUTF8,
+		cp1252:   b.enc == encCP1252 && !counting,
 	}
 }
 
@@ -136,9 +179,19 @@ type textRows struct {
 	lines    lineReader
 	queue    []textLine // lines given back by an unclosed quote, read first
 	counting bool       // the counting pass: no limits, no strings built
-	checkUTF bool
-	// invalidUTF8 is set by the counting pass when a line is not UTF-8.
-	invalidUTF8 bool
+	// checkUTF checks that each line is UTF-8. One that is not makes a
+	// file without a BOM Windows-1252 from that line on (the lines before
+	// it were UTF-8, so they read the same either way unless the file
+	// mixes both); in a file whose BOM says UTF-8 the bad bytes become
+	// U+FFFD.
+	checkUTF    bool
+	invalidUTF8 bool   // a line was not UTF-8
+	cp1252      bool   // lines are decoded from Windows-1252
+	decoded     []byte // the current line, decoded
+
+	// Counts kept by a full read for Info: the last non-blank row and the
+	// most columns up to a non-empty cell.
+	lastRow, columns int
 
 	row    Row
 	rowNum int
@@ -162,6 +215,10 @@ func (t *textRows) Next() bool {
 	line, num, err := t.nextLine()
 	if err == io.EOF {
 		t.done = true
+		if !t.counting {
+			// A full read: Info need not read the file again.
+			t.b.setCounts(t.lastRow, t.columns, t.invalidUTF8)
+		}
 		return false
 	}
 	if err != nil {
@@ -179,8 +236,12 @@ func (t *textRows) Next() bool {
 		return false
 	}
 	t.buildCells(bad)
-	if !t.counting && !t.checkLimits() {
+	last := lastNonEmpty(t.row.Cells)
+	if !t.counting && !t.checkLimits(last) {
 		return false
+	}
+	if last >= 0 {
+		t.lastRow, t.columns = t.rowNum, max(t.columns, last+1)
 	}
 	return true
 }
@@ -196,10 +257,51 @@ func (t *textRows) nextLine() ([]byte, int, error) {
 	if err != nil {
 		return nil, 0, err
 	}
-	if t.checkUTF && !t.invalidUTF8 && !utf8.Valid(line) {
+	if t.checkUTF && !t.cp1252 && !utf8.Valid(line) {
 		t.invalidUTF8 = true
+		switch {
+		case t.counting:
+			t.checkUTF = false // one is enough to know
+		case t.b.bom == 0:
+			t.cp1252 = true
+		default:
+			t.decoded = append(t.decoded[:0], line...)
+			t.decoded = bytes.ToValidUTF8(t.decoded, []byte("\uFFFD"))
+			line = t.decoded
+		}
+	}
+	if t.cp1252 {
+		line = t.decodeCP1252(line)
 	}
 	return line, t.lines.num, nil
+}
+
+// cp1252UTF8 is the UTF-8 of each Windows-1252 byte.
+var cp1252UTF8 = func() (table [256]string) {
+	dec := charmap.Windows1252
+	for i := range table {
+		table[i] = string(dec.DecodeByte(byte(i)))
+	}
+	return table
+}()
+
+// decodeCP1252 decodes one line into t.decoded, valid until the next line.
+func (t *textRows) decodeCP1252(line []byte) []byte {
+	out := t.decoded[:0]
+	for len(line) > 0 {
+		i := 0
+		for i < len(line) && line[i] < utf8.RuneSelf {
+			i++
+		}
+		out = append(out, line[:i]...)
+		if i == len(line) {
+			break
+		}
+		out = append(out, cp1252UTF8[line[i]]...)
+		line = line[i+1:]
+	}
+	t.decoded = out
+	return out
 }
 
 // fail stops reading at row with a fatal error, naming where it happened.
@@ -226,6 +328,9 @@ func (t *textRows) fail(err error, row int) {
 func (t *textRows) parse(line []byte, num int) (bad []string, err error) {
 	d := t.b.delim
 	i := 0
+	// quote is where the next '"' at or after i is (len(line): none), so a
+	// line is searched for quotes once, not once per field.
+	quote := -1
 	for field := 0; ; field++ {
 		j := i
 		for j < len(line) && (line[j] == ' ' || line[j] == '\t') && line[j] != d {
@@ -238,7 +343,14 @@ func (t *textRows) parse(line []byte, num int) (bad []string, err error) {
 			if e >= 0 {
 				seg = seg[:e]
 			}
-			if q := bytes.IndexByte(seg, '"'); q >= 0 {
+			if quote < i {
+				if q := bytes.IndexByte(line[i:], '"'); q >= 0 {
+					quote = i + q
+				} else {
+					quote = len(line)
+				}
+			}
+			if quote < i+len(seg) {
 				return t.badRow(line, num, i, field, ErrBareQuote)
 			}
 			t.rec = append(t.rec, seg...)
@@ -287,6 +399,7 @@ func (t *textRows) parse(line []byte, num int) (bad []string, err error) {
 			}
 			t.span = append(t.span, textLine{text: bytes.Clone(next), num: nextNum})
 			line, num, k = t.span[len(t.span)-1].text, nextNum, 0
+			quote = -1
 		}
 		for k < len(line) && (line[k] == ' ' || line[k] == '\t') && line[k] != d {
 			k++
@@ -343,7 +456,7 @@ func (t *textRows) badRow(line []byte, num, pos, field int, err error) ([]string
 // cells are slices of it.
 func (t *textRows) buildCells(bad []string) {
 	if bad != nil {
-		t.row.Cells = t.cleanCells(bad)
+		t.row.Cells = bad
 		return
 	}
 	t.cells = t.cells[:0]
@@ -367,22 +480,12 @@ func (t *textRows) buildCells(bad []string) {
 		t.cells = append(t.cells, s[prev:e])
 		prev = e
 	}
-	t.row.Cells = t.cleanCells(t.cells)
-}
-
-func (t *textRows) cleanCells(cells []string) []string {
-	if t.b.sanitize {
-		for i, c := range cells {
-			cells[i] = strings.ToValidUTF8(c, "\uFFFD")
-		}
-	}
-	return cells
+	t.row.Cells = t.cells
 }
 
 // checkLimits applies the row, column and cell-length limits (F8).
-func (t *textRows) checkLimits() bool {
+func (t *textRows) checkLimits(last int) bool {
 	lim := t.b.lim
-	last := lastNonEmpty(t.row.Cells)
 	switch {
 	case last >= 0 && t.rowNum > lim.MaxRows:
 		t.err = &LimitError{File: t.b.name, Sheet: t.sheet, Row: t.rowNum, Column: -1, What: "rows", Limit: int64(lim.MaxRows)}

@@ -3,6 +3,7 @@ package sheet
 import (
 	"bytes"
 	"errors"
+	"io"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -259,5 +260,112 @@ func TestTextInfo(t *testing.T) {
 	}
 	if got := paste.Info().Sheets[0].Name; got != "Pasted text" {
 		t.Errorf("paste sheet name = %q, want %q", got, "Pasted text")
+	}
+}
+
+// countingReaderAt counts the bytes read, to show how often a file is read.
+type countingReaderAt struct {
+	r io.ReaderAt
+	n int64
+}
+
+func (c *countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	c.n += int64(n)
+	return n, err
+}
+
+// TestTextReadOnce checks that Open and a full read by Rows read the file
+// once, and that Info then gives the same counts and encoding as when it
+// is asked first (F2, F3), for a Windows-1252 byte far past the head too.
+func TestTextReadOnce(t *testing.T) {
+	var filler bytes.Buffer
+	filler.WriteString("email,name\n\n")
+	for filler.Len() < 3*detectHeadSize {
+		filler.WriteString("someone@example.com,Someone\n")
+	}
+	headRows := strings.Count(filler.String(), "\n")
+	tests := []struct {
+		name     string
+		data     string
+		wantEnc  string
+		wantLast []string
+		wantCols int
+	}{
+		{"F2_utf8", filler.String() + "last@example.com,Zoë,x\n\n", "utf-8", []string{"last@example.com", "Zoë", "x"}, 3},
+		{"F2_cp1252_late", filler.String() + "last@example.com,Ren\xE9e\n", "windows-1252", []string{"last@example.com", "Renée"}, 2},
+		{"F2_cp1252_in_head", "a,b\nJos\xE9,\x80\n" + filler.String() + "last@example.com,Ren\xE9e\n", "windows-1252", []string{"last@example.com", "Renée"}, 2},
+		{"F2_utf8_bom_late_invalid", "\xEF\xBB\xBF" + filler.String() + "last@example.com,Ren\xE9e\n", "utf-8", []string{"last@example.com", "Ren\uFFFDe"}, 2},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			data := []byte(tc.data)
+			infoFirst, err := openBytes(data, "late.csv", Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := infoFirst.Info()
+
+			ra := &countingReaderAt{r: bytes.NewReader(data)}
+			b, err := Open(ra, int64(len(data)), "late.csv", Limits{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			rows, err := b.Rows("")
+			if err != nil {
+				t.Fatal(err)
+			}
+			var last []string
+			lastNum := 0
+			for rows.Next() {
+				if !rows.Row().Blank() {
+					last = append(last[:0], rows.Row().Cells...)
+					lastNum = rows.Row().Number
+				}
+			}
+			if err := rows.Err(); err != nil {
+				t.Fatal(err)
+			}
+			got := b.Info()
+			if ra.n > int64(len(data))+2*detectHeadSize {
+				t.Errorf("Open, Rows and Info read %d bytes of a %d-byte file, want it read once (plus the head)", ra.n, len(data))
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("Info after a full read differs from Info first (-first +after):\n%s", diff)
+			}
+			if got.Encoding != tc.wantEnc || got.Sheets[0].Columns != tc.wantCols || got.Sheets[0].Rows < headRows {
+				t.Errorf("Info = %+v, want encoding %s, %d columns", got, tc.wantEnc, tc.wantCols)
+			}
+			if got.Sheets[0].Rows != lastNum {
+				t.Errorf("Info rows = %d, want %d (the last non-blank row)", got.Sheets[0].Rows, lastNum)
+			}
+			if diff := cmp.Diff(tc.wantLast, last); diff != "" {
+				t.Errorf("last row (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestValidUTF8Head checks that a rune cut at the end of the head does not
+// make a UTF-8 file Windows-1252.
+func TestValidUTF8Head(t *testing.T) {
+	tests := []struct {
+		name  string
+		head  string
+		whole bool
+		want  bool
+	}{
+		{"cut_two_byte_rune", "ab\xC3", false, true},
+		{"cut_three_byte_rune", "ab\xE5\xB1", false, true},
+		{"cut_rune_at_end_of_file", "ab\xC3", true, false},
+		{"cp1252_byte", "Jos\xE9 x", false, false},
+		{"ascii", "abc", false, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := validUTF8Head([]byte(tc.head), tc.whole); got != tc.want {
+				t.Errorf("validUTF8Head(%q, %t) = %t, want %t", tc.head, tc.whole, got, tc.want)
+			}
+		})
 	}
 }

@@ -35,6 +35,8 @@ type xlsxBook struct {
 	sstPart  string
 	stylPart string
 
+	mu sync.Mutex // guards info, whose unknown counts a full read fills in
+
 	once    sync.Once
 	loadErr error
 	strings []string    // shared strings
@@ -95,7 +97,28 @@ func openXLSX(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error)
 	return b, nil
 }
 
-func (b *xlsxBook) Info() Info   { return b.info }
+// Info lists the sheets. Counts unknown at Open are filled in by a full
+// read of the sheet.
+func (b *xlsxBook) Info() Info {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	info := b.info
+	info.Sheets = append([]SheetInfo{}, b.info.Sheets...)
+	return info
+}
+
+// counted keeps the counts a full read of a sheet found, when Open left
+// them unknown.
+func (b *xlsxBook) counted(sheet string, rows, cols int) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for i, s := range b.info.Sheets {
+		if s.Name == sheet && s.Rows < 0 {
+			b.info.Sheets[i].Rows, b.info.Sheets[i].Columns = rows, cols
+		}
+	}
+}
+
 func (b *xlsxBook) Close() error { return nil }
 
 // Rows streams a sheet. Shared strings and styles are read on the first
@@ -282,9 +305,16 @@ func (b *xlsxBook) readWorkbook() ([]xlsxSheetEntry, error) {
 	}
 }
 
+// dimensionScanBudget is how much of a sheet's XML Open reads to count a
+// sheet without a usable dimension: a few thousand rows, a few
+// milliseconds. A larger sheet's counts are unknown (-1) until a full read.
+const dimensionScanBudget = 1 << 20
+
 // dimension reads the used range from the <dimension> at the head of a
 // sheet part. A missing one, or the "A1" some writers (excelize among
-// them) leave whatever the content, is replaced by a scan of the sheet.
+// them, even its StreamWriter) leave whatever the content, is replaced by
+// a count of the sheet if it ends within dimensionScanBudget bytes, else
+// by -1 (unknown): listing never reads a whole sheet (F3, DESIGN §7).
 func (b *xlsxBook) dimension(part, sheet string) (rows, cols int, err error) {
 	sc, rc, err := b.scan(part)
 	if err != nil {
@@ -306,9 +336,13 @@ func (b *xlsxBook) dimension(part, sheet string) (rows, cols int, err error) {
 		return 0, 0, err
 	}
 	defer x.Close()
+	read := x.s.r.(*unzipCounter)
 	for x.Next() {
 		rows = x.row.Number
 		cols = max(cols, len(x.row.Cells))
+		if read.n > dimensionScanBudget {
+			return -1, -1, nil
+		}
 	}
 	return rows, cols, x.Err()
 }
@@ -503,6 +537,8 @@ type xlsxRows struct {
 	err    error
 	done   bool
 	rowNum int // last <row> seen
+	// The counts of a full read: the last row with a value, the most cells.
+	lastRow, columns int
 
 	// current cell
 	col, style         int
@@ -534,6 +570,9 @@ func (x *xlsxRows) Next() bool {
 		err := x.s.next()
 		if err != nil {
 			if err == io.EOF && (x.endedData || !x.sawData) {
+				if !x.sawData && !x.counting {
+					x.b.counted(x.sheet, 0, 0)
+				}
 				x.Close()
 				return false
 			}
@@ -649,9 +688,15 @@ func (x *xlsxRows) end(name []byte) bool {
 			return false
 		}
 		x.row = Row{Number: x.rowNum, Cells: x.cells, Err: x.rowErr}
+		if len(x.cells) > 0 {
+			x.lastRow, x.columns = x.rowNum, max(x.columns, len(x.cells))
+		}
 		return true
 	case "sheetData":
 		x.endedData = true
+		if !x.counting {
+			x.b.counted(x.sheet, x.lastRow, x.columns)
+		}
 		x.Close()
 	}
 	return false

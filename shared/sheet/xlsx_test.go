@@ -3,6 +3,8 @@ package sheet
 import (
 	"bytes"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -405,5 +407,51 @@ func TestFormatNumber(t *testing.T) {
 				t.Errorf("formatNumber(%q) = %q, want %q", tc.raw, got, tc.want)
 			}
 		})
+	}
+}
+
+// TestXLSXUnknownCounts checks a sheet whose dimension is missing or the
+// placeholder "A1": a small one is counted at Open; one larger than Open
+// reads lists with unknown counts (-1), previews, and has its counts once
+// a full read has seen them (F3, DESIGN §7).
+func TestXLSXUnknownCounts(t *testing.T) {
+	var big strings.Builder
+	big.WriteString(`<sheetData>`)
+	rows := 0
+	for big.Len() < 2*dimensionScanBudget {
+		rows++
+		fmt.Fprintf(&big, `<row r="%d"><c r="A%d" t="inlineStr"><is><t>person%d@example.com</t></is></c><c r="C%d"><v>%d</v></c></row>`, rows, rows, rows, rows, rows)
+	}
+	big.WriteString(`<row r="` + strconv.Itoa(rows+5) + `"/></sheetData>`)
+	book := rawXLSX{
+		workbook: `<sheets><sheet name="Big" sheetId="1" r:id="rId1"/><sheet name="Small" sheetId="2" r:id="rId2"/></sheets>`,
+		rels:     sheetRel("rId1", "worksheets/sheet1.xml") + sheetRel("rId2", "worksheets/sheet2.xml"),
+		sheets: map[string]string{
+			"xl/worksheets/sheet1.xml": `<dimension ref="A1"/>` + big.String(),
+			"xl/worksheets/sheet2.xml": `<dimension ref="A1"/><sheetData><row r="2"><c r="B2"><v>1</v></c></row></sheetData>`,
+		},
+	}
+	b, err := openBytes(book.bytes(t), "unknown.xlsx", Limits{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	want := []SheetInfo{{Name: "Big", Rows: -1, Columns: -1}, {Name: "Small", Rows: 2, Columns: 2}}
+	if diff := cmp.Diff(want, b.Info().Sheets); diff != "" {
+		t.Errorf("Sheets at Open mismatch (-want +got):\n%s", diff)
+	}
+	preview, err := Preview(b, "Big", 20)
+	if err != nil || len(preview) != 20 {
+		t.Fatalf("Preview = %d rows, %v; want 20 rows", len(preview), err)
+	}
+	if diff := cmp.Diff(want, b.Info().Sheets); diff != "" {
+		t.Errorf("Sheets after a preview mismatch (-want +got):\n%s", diff)
+	}
+	got := readAll(t, b)
+	if n := len(got.Sheets[0].Rows); n != rows {
+		t.Fatalf("read %d rows, want %d", n, rows)
+	}
+	want[0].Rows, want[0].Columns = rows, 3
+	if diff := cmp.Diff(want, b.Info().Sheets); diff != "" {
+		t.Errorf("Sheets after a full read mismatch (-want +got):\n%s", diff)
 	}
 }
