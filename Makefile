@@ -31,7 +31,7 @@ unit:
 test-infra: build
 	@if [ ! -d infra/node_modules ] && [ "$$CI" != true ]; then \
 		echo "test-infra: skipped: run 'npm ci --prefix infra' first (CI runs it)"; exit 0; fi; \
-	cd infra && gofmt -l . | grep -v node_modules | (! grep .) && $(GO) vet ./... && \
+	cd infra && test -z "$$(gofmt -l $$(git ls-files "*.go"))" && $(GO) vet ./... && \
 		PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./... && \
 		JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(GO) test -count=1 ./...
 

@@ -10,6 +10,7 @@ import (
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
+	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/store/bolt"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
@@ -35,7 +36,11 @@ type embeddedOptions struct {
 	reportURL func(tenant, importID, key string) string
 }
 
-func openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
+func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
+	lim, err := sheet.LimitsFromEnv(m.Getenv)
+	if err != nil {
+		return nil, err
+	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
@@ -70,7 +75,7 @@ func openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
 		}
 	}
 	e.svc = importer.New(importer.Config{
-		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp, ReportURL: reportURL,
+		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL,
 	})
 	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
 	e.svc.SetWorkflow(e.flow)

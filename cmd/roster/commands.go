@@ -68,7 +68,11 @@ func (m *Main) inspect(_ context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	st, err := importer.Inspect(f, fi.Size(), fi.Name(), sheet.Limits{})
+	lim, err := sheet.LimitsFromEnv(m.Getenv)
+	if err != nil {
+		return err
+	}
+	st, err := importer.Inspect(f, fi.Size(), fi.Name(), lim)
 	if err != nil {
 		return err
 	}
@@ -88,7 +92,7 @@ func (m *Main) inspect(_ context.Context, args []string) error {
 		if sh.Hidden {
 			hidden = " (hidden)"
 		}
-		fmt.Fprintf(m.Stdout, "\nsheet %q%s: %d rows, %d columns\n", sh.Name, hidden, sh.Rows, sh.Columns)
+		fmt.Fprintf(m.Stdout, "\nsheet %q%s: %s rows, %s columns\n", sh.Name, hidden, count(sh.Rows), count(sh.Columns))
 		if len(sh.HeaderCandidates) > 0 {
 			fmt.Fprintf(m.Stdout, "header row: %d (score %.2f)\n", sh.HeaderCandidates[0].Row, sh.HeaderCandidates[0].Score)
 		}
@@ -103,6 +107,15 @@ func (m *Main) inspect(_ context.Context, args []string) error {
 		tw.Flush()
 	}
 	return nil
+}
+
+// count shows a sheet's row or column count; -1 means the file does not
+// say and finding out would mean reading the whole sheet.
+func count(n int) string {
+	if n < 0 {
+		return "unknown"
+	}
+	return fmt.Sprint(n)
 }
 
 func clip(s string, n int) string {
@@ -137,7 +150,7 @@ func (m *Main) programPut(ctx context.Context, args []string) error {
 	if p.Tenant == "" {
 		p.Tenant = localTenant
 	}
-	e, err := openEmbedded(*data, embeddedOptions{})
+	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}
@@ -199,7 +212,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 		src, name = f, pos[0]
 	}
 	lastShown := time.Time{}
-	e, err := openEmbedded(*data, embeddedOptions{progress: func(_ string, done, total int) {
+	e, err := m.openEmbedded(*data, embeddedOptions{progress: func(_ string, done, total int) {
 		if done == total || time.Since(lastShown) > time.Second {
 			lastShown = time.Now()
 			fmt.Fprintf(m.Stderr, "applied %d of %d batches\n", done, total)
@@ -368,7 +381,7 @@ func (m *Main) participants(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: roster participants --data DIR --program ID [--role ROLE] [--json]")
 		return errUsage
 	}
-	e, err := openEmbedded(*data, embeddedOptions{})
+	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}
@@ -401,7 +414,7 @@ func (m *Main) participantsActivate(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: roster participants activate --data DIR --program ID --email E")
 		return errUsage
 	}
-	e, err := openEmbedded(*data, embeddedOptions{})
+	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}
@@ -436,7 +449,7 @@ func (m *Main) participantsEdit(ctx context.Context, args []string) error {
 		}
 		set[strings.TrimSpace(k)] = v
 	}
-	e, err := openEmbedded(*data, embeddedOptions{})
+	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}
@@ -462,7 +475,7 @@ func (m *Main) participantsStatus(ctx context.Context, args []string) error {
 		fmt.Fprintln(m.Stderr, "usage: roster participants status --data DIR --program ID --email E --status active|suspended [--all-programs]")
 		return errUsage
 	}
-	e, err := openEmbedded(*data, embeddedOptions{})
+	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}
@@ -481,7 +494,7 @@ func (m *Main) outbox(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args); err != nil {
 		return err
 	}
-	e, err := openEmbedded(*data, embeddedOptions{})
+	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}

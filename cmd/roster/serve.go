@@ -67,7 +67,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		defer wait()
 		svc, where = b.Service, "AWS: table "+b.Config.Table+", bucket "+b.Config.Bucket
 	} else {
-		e, err := openEmbedded(*data, embeddedOptions{async: true, reportURL: reportURL})
+		e, err := m.openEmbedded(*data, embeddedOptions{async: true, reportURL: reportURL})
 		if err != nil {
 			return err
 		}

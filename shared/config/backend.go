@@ -14,7 +14,6 @@ import (
 	"github.com/rosterhq/roster/shared/blob/s3blob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/sesmail"
-	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/store/dynamo"
 	"github.com/rosterhq/roster/shared/workflow/sfn"
 )
@@ -51,7 +50,7 @@ func NewBackend(c Config, awsCfg aws.Config) *Backend {
 		Store:     store,
 		Blobs:     blobs,
 		Mailer:    mailer,
-		Limits:    sheet.Limits{MaxFileSize: c.MaxFileBytes},
+		Limits:    c.Limits,
 		BatchSize: c.BatchSize,
 		ReportURL: c.ReportURL,
 		From:      c.MailFrom,
@@ -64,10 +63,10 @@ func NewBackend(c Config, awsCfg aws.Config) *Backend {
 	return b
 }
 
-// MaxFileBytesOrDefault is the upload limit in force: MAX_FILE_BYTES or the default
+// MaxFileBytesOrDefault is the upload limit in force: ROSTER_MAX_FILE_SIZE or the default
 // of F8.
 func (c Config) MaxFileBytesOrDefault() int64 {
-	return sheet.Limits{MaxFileSize: c.MaxFileBytes}.WithDefaults().MaxFileSize
+	return c.Limits.WithDefaults().MaxFileSize
 }
 
 // LoadBackend loads the SDK's default config (region, credentials and

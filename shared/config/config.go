@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/rosterhq/roster/shared/sheet"
 )
 
 // Environment variables read by Load.
@@ -21,7 +23,6 @@ const (
 	EnvSendRate         = "SES_SEND_RATE"
 	EnvConfigurationSet = "SES_CONFIGURATION_SET"
 	EnvBatchSize        = "BATCH_SIZE"
-	EnvMaxFileBytes     = "MAX_FILE_BYTES"
 	EnvPublicURL        = "PUBLIC_URL"
 	EnvUploadExpiry     = "UPLOAD_EXPIRY"
 	// The SDK's own endpoint overrides; Load only notes whether S3's is set.
@@ -47,7 +48,10 @@ type Config struct {
 	// ConfigurationSet is the SES configuration set of every email (optional).
 	ConfigurationSet string
 	BatchSize        int
-	MaxFileBytes     int64 // 0: the importer's default (F8)
+	// Limits are the file limits of F8, from ROSTER_MAX_FILE_SIZE,
+	// ROSTER_MAX_ROWS, ROSTER_MAX_COLUMNS, ROSTER_MAX_CELL_LENGTH and
+	// ROSTER_MAX_UNZIPPED_SIZE (sheet.LimitsFromEnv); unset ones default.
+	Limits sheet.Limits
 	// PublicURL is the origin of the API, used in report links of emails.
 	PublicURL    string
 	UploadExpiry time.Duration // lifetime of a presigned upload (X2)
@@ -93,7 +97,7 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	}
 	c.BatchSize = int(batch)
-	if c.MaxFileBytes, err = parseInt(getenv, EnvMaxFileBytes, 0, 1<<40); err != nil {
+	if c.Limits, err = sheet.LimitsFromEnv(getenv); err != nil {
 		errs = append(errs, err)
 	}
 	if c.UploadExpiry, err = parseDuration(getenv, EnvUploadExpiry, DefaultUploadExpiry); err != nil {

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rosterhq/roster/shared/sheet"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -38,14 +40,14 @@ func TestLoadSet(t *testing.T) {
 	m[EnvStateMachine] = "arn:aws:states:eu-west-1:123456789012:stateMachine:roster-import"
 	m[EnvSendRate] = "50"
 	m[EnvBatchSize] = "250"
-	m[EnvMaxFileBytes] = "1048576"
+	m[sheet.EnvMaxFileSize] = "1048576"
 	m[EnvUploadExpiry] = "5m"
 	m[EnvEndpointS3] = "http://127.0.0.1:9000"
 	got, err := Load(env(m))
 	if err != nil {
 		t.Fatalf("Load() = %v", err)
 	}
-	if got.SendRate != 50 || got.BatchSize != 250 || got.MaxFileBytes != 1<<20 || got.UploadExpiry != 5*time.Minute || !got.S3PathStyle {
+	if got.SendRate != 50 || got.BatchSize != 250 || got.Limits.MaxFileSize != 1<<20 || got.UploadExpiry != 5*time.Minute || !got.S3PathStyle {
 		t.Fatalf("Load() = %+v, want the set values and path style", got)
 	}
 	if got.RequireStateMachine() != nil {
@@ -65,8 +67,8 @@ func TestLoadErrors(t *testing.T) {
 	}{
 		{"all_missing", map[string]string{EnvTable: "", EnvBucket: "", EnvMailFrom: "", EnvPublicURL: ""},
 			[]string{"TABLE_NAME is required", "BUCKET_NAME is required", "MAIL_FROM is required", "PUBLIC_URL is required"}},
-		{"bad_numbers", map[string]string{EnvBatchSize: "0", EnvSendRate: "fast", EnvMaxFileBytes: "-1"},
-			[]string{`BATCH_SIZE="0"`, `SES_SEND_RATE="fast"`, `MAX_FILE_BYTES="-1"`}},
+		{"bad_numbers", map[string]string{EnvBatchSize: "0", EnvSendRate: "fast", sheet.EnvMaxFileSize: "-1"},
+			[]string{`BATCH_SIZE="0"`, `SES_SEND_RATE="fast"`, `ROSTER_MAX_FILE_SIZE="-1"`}},
 		{"bad_url_mail_expiry", map[string]string{EnvPublicURL: "api.roster.example", EnvMailFrom: "roster", EnvUploadExpiry: "30d"},
 			[]string{`PUBLIC_URL="api.roster.example"`, `MAIL_FROM="roster"`, `UPLOAD_EXPIRY="30d"`}},
 	} {
