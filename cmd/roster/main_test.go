@@ -389,3 +389,24 @@ func keys[V any](m map[string]V) []string {
 	}
 	return ks
 }
+
+// TestLimitFromEnvironment: each F8 limit is configurable, and passing it
+// fails the import with its own error and writes nothing.
+func TestLimitFromEnvironment(t *testing.T) {
+	c := newCLI(t)
+	f := c.write("three.csv", "Email\na@example.com\nb@example.com\nc@example.com\n")
+	var out, errb bytes.Buffer
+	m := &Main{Stdin: strings.NewReader(""), Stdout: &out, Stderr: &errb, Getenv: func(k string) string {
+		if k == "ROSTER_MAX_ROWS" {
+			return "2"
+		}
+		return ""
+	}}
+	err := m.Run(context.Background(), []string{"import", "--data", c.data, "--program", "p1", "--role", "mentee", f})
+	if err == nil || !strings.Contains(err.Error(), "rows exceeds the limit of 2") {
+		t.Fatalf("import with ROSTER_MAX_ROWS=2: err = %v, want the rows limit", err)
+	}
+	if ps := c.participants(); len(ps) != 0 {
+		t.Errorf("participants = %v, want none", keys(ps))
+	}
+}
