@@ -133,6 +133,10 @@ var numberPattern = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`
 // leading '+' or zeros, no trailing fractional zeros (V5).
 func ParseNumber(s string) (json.Number, bool) {
 	s = strings.TrimSpace(s)
+	// A percentage is its value: "12.5%" is 0.125, as the spreadsheet that
+	// shows it holds it.
+	percent := strings.HasSuffix(s, "%")
+	s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
 	if !numberPattern.MatchString(s) {
 		return "", false
 	}
@@ -147,6 +151,9 @@ func ParseNumber(s string) (json.Number, bool) {
 			return "", false
 		}
 		s = s[:i]
+	}
+	if percent {
+		exp -= 2
 	}
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimLeft(s, "+-")

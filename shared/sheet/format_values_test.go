@@ -127,99 +127,51 @@ func (g goldenBook) cellAt(sheet string, row int, col string) string {
 	return ""
 }
 
-func TestCellNumber(t *testing.T) {
-	tests := []struct {
-		name string
-		in   float64
-		want string
-	}{
-		{"F3_float_noise", 0.1 + 0.2, "0.3"},
-		{"half", 87.5, "87.5"},
-		{"negative", -3.25, "-3.25"},
-		{"thousands", 1234.5, "1234.5"},
-		{"integer", 175, "175"},
-		{"eleven_digit_id", 12345678901, "12345678901"},
-		{"fifteen_digits", 123456789012345, "123456789012345"},
-		{"seventeen_digits_rounded", 12345678901234567, "12345678901234600"},
-		{"large", 1.23e20, "123000000000000000000"},
-		{"huge", 1.5e300, "1.5E+300"},
-		{"tiny", 1e-12, "1E-12"},
-		{"small", 0.000125, "0.000125"},
-		{"zero", 0, "0"},
-		{"third", 1.0 / 3, "0.333333333333333"},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			if got := cellNumber(tc.in); got != tc.want {
-				t.Errorf("cellNumber(%v) = %q, want %q", tc.in, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestCellFormatDateKind(t *testing.T) {
-	tests := []struct {
-		format string
-		want   cellDateKind
-	}{
-		{"General", cellNotDate},
-		{"0.00%", cellNotDate},
-		{`#,##0.00\ [$€-407]`, cellNotDate},
-		{`[Red]#,##0;[Blue]-#,##0`, cellNotDate},
-		{`0" days"`, cellNotDate},
-		{`_(* #,##0.00_);_(* (#,##0.00);_(* "-"??_);_(@_)`, cellNotDate},
-		{"0.00E+00", cellNotDate},
-		{"@", cellNotDate},
-		{"m/d/yyyy", cellDate},
-		{`yyyy\-mm\-dd\ hh:mm`, cellDate},
-		{`d\-mmm\-yy`, cellDate},
-		{`[$-409]mmmm d, yyyy;@`, cellDate},
-		{"mmmm", cellDate},
-		{"h:mm:ss", cellTimeOfDay},
-		{"mm:ss", cellTimeOfDay},
-		{"h:mm AM/PM", cellTimeOfDay},
-		{"[h]:mm:ss", cellElapsedTime},
-		{"[Red][h]:mm", cellElapsedTime},
-	}
-	for _, tc := range tests {
-		t.Run(tc.format, func(t *testing.T) {
-			if got := cellFormatDateKind(tc.format); got != tc.want {
-				t.Errorf("cellFormatDateKind(%q) = %d, want %d", tc.format, got, tc.want)
-			}
-		})
-	}
-}
-
-func TestCellSerialDate(t *testing.T) {
+// TestFormatValue: every workbook reader (XLSX, XLS) shows a number through
+// its cell's number format the same way (F3).
+func TestFormatValue(t *testing.T) {
+	date := numFormat{kind: kindDate}
 	tests := []struct {
 		name     string
-		serial   float64
+		v        float64
+		format   string // custom format code; "" is General
 		date1904 bool
-		kind     cellDateKind
 		want     string
-		wantOK   bool
 	}{
-		{"date", 45306, false, cellDate, "2024-01-15", true},
-		{"date_time", 45306.395833333336, false, cellDate, "2024-01-15 09:30:00", true},
-		{"rounds_to_next_day", 45306.999999999, false, cellDate, "2024-01-16", true},
-		{"before_lotus_leap_day", 59, false, cellDate, "1900-02-28", true},
-		{"lotus_leap_day", 60, false, cellDate, "1900-02-29", true},
-		{"after_lotus_leap_day", 61, false, cellDate, "1900-03-01", true},
-		{"first_day", 1, false, cellDate, "1900-01-01", true},
-		{"date1904", 0, true, cellDate, "1904-01-01", true},
-		{"time_of_day", 0.5, false, cellTimeOfDay, "12:00:00", true},
-		{"time_without_date", 0.75, false, cellDate, "18:00:00", true},
-		{"elapsed", 1.5, false, cellElapsedTime, "36:00:00", true},
-		{"negative", -1, false, cellDate, "", false},
-		{"past_9999", 3e6, false, cellDate, "", false},
+		{"F3_float_noise", 0.1 + 0.2, "", false, "0.3"},
+		{"half", 87.5, "", false, "87.5"},
+		{"negative", -3.25, "", false, "-3.25"},
+		{"eleven_digit_id", 12345678901, "", false, "12345678901"},
+		{"fifteen_digits", 123456789012345, "", false, "123456789012345"},
+		{"large_as_excel_shows_it", 1.23e20, "", false, "1.23E+20"},
+		{"tiny", 1e-12, "", false, "1E-12"},
+		{"small", 0.000125, "", false, "0.000125"},
+		{"third", 1.0 / 3, "", false, "0.333333333333333"},
+		{"currency_shows_the_number", 1234.5, `#,##0.00\ [$€-407]`, false, "1234.5"},
+		{"percent", 0.125, "0.00%", false, "12.50%"},
+		{"date", 45306, "m/d/yyyy", false, "2024-01-15"},
+		{"date_time", 45306.395833333336, `yyyy\-mm\-dd\ hh:mm`, false, "2024-01-15 09:30:00"},
+		{"month_name_is_a_date", 45306, "mmmm", false, "2024-01-15"},
+		{"before_lotus_leap_day", 59, "m/d/yyyy", false, "1900-02-28"},
+		{"lotus_leap_day", 60, "m/d/yyyy", false, "1900-02-29"},
+		{"after_lotus_leap_day", 61, "m/d/yyyy", false, "1900-03-01"},
+		{"date1904", 0, "m/d/yyyy", true, "1904-01-01"},
+		{"time_of_day", 0.5, "h:mm:ss", false, "12:00:00"},
+		{"minutes_seconds", 0.5, "mm:ss", false, "12:00:00"},
+		{"elapsed", 1.5, "[h]:mm:ss", false, "36:00:00"},
+		{"negative_date_shows_the_number", -1, "m/d/yyyy", false, "-1"},
+		{"past_9999_shows_the_number", 3e6, "m/d/yyyy", false, "3000000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := cellSerialDate(tc.serial, tc.date1904, tc.kind)
-			if got != tc.want || ok != tc.wantOK {
-				t.Errorf("cellSerialDate(%v, %v, %d) = %q, %v; want %q, %v", tc.serial, tc.date1904, tc.kind, got, ok, tc.want, tc.wantOK)
+			f := classifyFormat(tc.format)
+			if got := formatValue(tc.v, f, tc.date1904); got != tc.want {
+				t.Errorf("formatValue(%v, %q) = %q, want %q", tc.v, tc.format, got, tc.want)
 			}
 		})
+	}
+	if got := formatValue(45306, date, false); got != "2024-01-15" {
+		t.Errorf("formatValue(45306, built-in date) = %q, want 2024-01-15", got)
 	}
 }
 

@@ -75,7 +75,7 @@ func openXLS(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) 
 	}
 
 	b := &xlsBook{name: name, lim: lim, date1904: bk.Datemode == 1, info: Info{Format: XLS}}
-	b.kinds = xlsDateKinds(bk)
+	b.formats = xlsFormats(bk)
 	sheets := bk.Sheets()
 	for i, s := range sheets {
 		if s == nil {
@@ -270,20 +270,20 @@ func xlsIsBOF(typ uint16) bool {
 	return typ == 0x0809 || typ == 0x0409 || typ == 0x0209 || typ == 0x0009
 }
 
-// xlsDateKinds classifies every XF (cell format) by its number format.
-func xlsDateKinds(bk *xlrd.Book) []cellDateKind {
-	kinds := make([]cellDateKind, len(bk.XFList))
+// xlsFormats reads the number format of every XF (cell format).
+func xlsFormats(bk *xlrd.Book) []numFormat {
+	formats := make([]numFormat, len(bk.XFList))
 	for i, xf := range bk.XFList {
 		if xf == nil {
 			continue
 		}
-		if k := cellBuiltinDateFormat(xf.FormatKey); k != cellNotDate {
-			kinds[i] = k
+		if f, ok := builtinFormats[xf.FormatKey]; ok {
+			formats[i] = f
 		} else if f := bk.FormatMap[xf.FormatKey]; f != nil && xf.FormatKey >= 164 {
-			kinds[i] = cellFormatDateKind(f.FormatString)
+			formats[i] = classifyFormat(f.FormatString)
 		}
 	}
-	return kinds
+	return formats
 }
 
 // xlsExtent counts the rows up to the last non-empty one and the columns up
@@ -316,7 +316,7 @@ type xlsBook struct {
 	name     string
 	lim      Limits
 	date1904 bool
-	kinds    []cellDateKind
+	formats  []numFormat
 	sheets   []*xlrd.Sheet
 	info     Info
 }
@@ -378,12 +378,11 @@ func (r *xlsRows) cell(row, col int) string {
 		if !ok {
 			return ""
 		}
-		if xf := s.RawCellXFIndex(row, col); xf >= 0 && xf < len(r.book.kinds) && r.book.kinds[xf] != cellNotDate {
-			if d, ok := cellSerialDate(f, r.book.date1904, r.book.kinds[xf]); ok {
-				return d
-			}
+		var nf numFormat
+		if xf := s.RawCellXFIndex(row, col); xf >= 0 && xf < len(r.book.formats) {
+			nf = r.book.formats[xf]
 		}
-		return cellNumber(f)
+		return formatValue(f, nf, r.book.date1904)
 	case xlrd.XL_CELL_BOOLEAN:
 		f, _ := xlsFloat(v)
 		return cellBool(f != 0)

@@ -50,7 +50,7 @@ func TestXLSGolden(t *testing.T) {
 		{"quotes_and_comma", "People", 9, "C", `Seán, "Jack"`},
 		{"control_characters", "People", 9, "I", "line1\nline2;semi\ttab|pipe"},
 		{"time_of_day_rk_0.5", "People", 10, "F", "12:00:00"},
-		{"percent_as_value", "People", 10, "G", "0.125"},
+		{"percent_as_displayed", "People", 10, "G", "12.50%"},
 		{"F3_rk_number_1234.5_euro", "People", 10, "I", "1234.5"},
 		{"second_sheet_number", "Sécond ñ 表", 2, "A", "1"},
 		{"hidden_sheet_value", "Hidden", 1, "A", "secret"},

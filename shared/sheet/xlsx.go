@@ -790,21 +790,12 @@ func (x *xlsxRows) display() (string, error) {
 	if x.typ == "d" {
 		return formatISODate(raw, f), nil
 	}
-	switch f.kind {
-	case kindNumber:
-		return formatNumber(raw), nil
-	case kindPercent:
-		if v, err := strconv.ParseFloat(raw, 64); err == nil {
-			return formatPercent(v, f.decimals), nil
-		}
-		return raw, nil
+	if f.kind == kindNumber {
+		return formatNumber(raw), nil // most cells: often no float round trip
 	}
 	v, err := strconv.ParseFloat(raw, 64)
 	if err != nil {
 		return raw, nil
 	}
-	if s, ok := formatSerial(v, f, x.b.date1904); ok {
-		return s, nil
-	}
-	return formatFloat(v), nil
+	return formatValue(v, f, x.b.date1904), nil
 }

@@ -204,6 +204,22 @@ func formatISODate(s string, f numFormat) string {
 	return s
 }
 
+// formatValue shows a number in its cell's number format, as a person sees
+// it in Excel: a date, a time, a percentage, or the number (F3). Every
+// workbook reader shows numbers through it.
+func formatValue(v float64, f numFormat, date1904 bool) string {
+	switch f.kind {
+	case kindNumber:
+		return formatFloat(v)
+	case kindPercent:
+		return formatPercent(v, f.decimals)
+	}
+	if s, ok := formatSerial(v, f, date1904); ok {
+		return s
+	}
+	return formatFloat(v)
+}
+
 // formatNumber shows a number as Excel's General format does, without
 // float noise: at most 15 significant digits (0.1+0.2 shows 0.3).
 func formatNumber(raw string) string {

@@ -372,7 +372,7 @@ func xmlValue(typ, text string) string {
 	switch typ {
 	case "Number":
 		if f, err := strconv.ParseFloat(strings.TrimSpace(text), 64); err == nil {
-			return cellNumber(f)
+			return formatFloat(f)
 		}
 	case "Boolean":
 		switch strings.ToLower(strings.TrimSpace(text)) {
