@@ -10,12 +10,16 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
+
+	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/store/bolt"
+	"github.com/rosterhq/roster/shared/store/dynamo"
 )
 
 const tenant = "t1"
@@ -56,14 +60,51 @@ type manualFlow struct{}
 
 func (manualFlow) Start(context.Context, string, string) error { return nil }
 
-func newEnv(t *testing.T, batchSize int) *env {
+// backend opens a fresh store of one kind.
+type backend struct {
+	name string
+	open func(t *testing.T, dir string) importer.Store
+}
+
+var (
+	boltBackend = backend{"bolt", func(t *testing.T, dir string) importer.Store {
+		st, err := bolt.Open(filepath.Join(dir, "roster.db"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		return st
+	}}
+	// dynamoBackend runs on DynamoDB Local: skipped on a developer's
+	// machine without it, a failure when CI=true.
+	dynamoBackend = backend{"dynamo", func(t *testing.T, _ string) importer.Store {
+		ep := awstest.DynamoDB(t)
+		client := dynamodb.NewFromConfig(awstest.Config(), func(o *dynamodb.Options) { o.BaseEndpoint = &ep })
+		table := fmt.Sprintf("importer-test-%d", tables.Add(1))
+		if err := dynamo.CreateTable(context.Background(), client, table); err != nil {
+			t.Fatalf("create table: %v", err)
+		}
+		return dynamo.New(client, table)
+	}}
+	tables atomic.Int64
+)
+
+// onEveryBackend runs a test against the embedded and the DynamoDB store:
+// the use cases must hold on both (A10, A11).
+func onEveryBackend(t *testing.T, test func(t *testing.T, b backend)) {
+	for _, b := range []backend{boltBackend, dynamoBackend} {
+		t.Run(b.name, func(t *testing.T) { test(t, b) })
+	}
+}
+
+func TestMain(m *testing.M) { awstest.Main(m) }
+
+func newEnv(t *testing.T, batchSize int) *env { return newEnvOn(t, boltBackend, batchSize) }
+
+func newEnvOn(t *testing.T, b backend, batchSize int) *env {
 	t.Helper()
 	dir := t.TempDir()
-	st, err := bolt.Open(filepath.Join(dir, "roster.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := b.open(t, dir)
 	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
 	if err != nil {
 		t.Fatal(err)
@@ -140,9 +181,11 @@ func studentsCSV(n int) string {
 	return b.String()
 }
 
-func TestApplyBatchTwice(t *testing.T) {
+func TestApplyBatchTwice(t *testing.T) { onEveryBackend(t, testApplyBatchTwice) }
+
+func testApplyBatchTwice(t *testing.T, b backend) {
 	ctx := context.Background()
-	e := newEnv(t, 10)
+	e := newEnvOn(t, b, 10)
 	im := e.startImport(t, studentsCSV(25), roster.ImportSettings{Notify: true})
 	man, err := e.svc.Prepare(ctx, tenant, im.ID)
 	if err != nil {
@@ -214,9 +257,11 @@ func TestApplyBatchTwice(t *testing.T) {
 	})
 }
 
-func TestResumeAfterFailureMidBatch(t *testing.T) {
+func TestResumeAfterFailureMidBatch(t *testing.T) { onEveryBackend(t, testResumeAfterFailureMidBatch) }
+
+func testResumeAfterFailureMidBatch(t *testing.T, b backend) {
 	ctx := context.Background()
-	clean := newEnv(t, 10)
+	clean := newEnvOn(t, b, 10)
 	im := clean.startImport(t, studentsCSV(10), roster.ImportSettings{Notify: true})
 	if _, err := clean.svc.Prepare(ctx, tenant, im.ID); err != nil {
 		t.Fatal(err)
@@ -226,7 +271,7 @@ func TestResumeAfterFailureMidBatch(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	e := newEnv(t, 10)
+	e := newEnvOn(t, b, 10)
 	im = e.startImport(t, studentsCSV(10), roster.ImportSettings{Notify: true})
 	if _, err := e.svc.Prepare(ctx, tenant, im.ID); err != nil {
 		t.Fatal(err)
