@@ -16,12 +16,14 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awss3notifications"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsses"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssns"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awssnssubscriptions"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awssqs"
 	"github.com/aws/constructs-go/constructs/v10"
 	"github.com/aws/jsii-runtime-go"
 )
@@ -96,8 +98,10 @@ type RosterStack struct {
 	Table        awsdynamodb.Table
 	Functions    map[string]awslambda.Function
 	StateMachine *Workflow
-	API          awsapigatewayv2.HttpApi
-	UserPool     awscognito.UserPool
+	// ParseFailures holds the S3 events parse could not handle.
+	ParseFailures awssqs.Queue
+	API           awsapigatewayv2.HttpApi
+	UserPool      awscognito.UserPool
 }
 
 // NewRosterStack builds the stack. It fails, before building anything, when
@@ -147,6 +151,20 @@ func NewRosterStack(scope constructs.Construct, id string, s Settings, props *aw
 		r.Functions[f.name] = fn
 	}
 	r.Functions[fnPrepare].AddEnvironment(jsii.String(envBatchSize), jsii.String(fmt.Sprint(s.BatchSize)), nil)
+
+	// S3 invokes parse asynchronously: a parse that fails on an
+	// infrastructure fault after Lambda's retries lands its event here,
+	// and ParseFailures alarms, rather than leaving an upload CREATED
+	// unnoticed (X4). Bad files are not failures: parse marks them FAILED.
+	r.ParseFailures = awssqs.NewQueue(stack, jsii.String("ParseFailures"), &awssqs.QueueProps{
+		Encryption:      awssqs.QueueEncryption_SQS_MANAGED,
+		EnforceSSL:      jsii.Bool(true),
+		RetentionPeriod: awscdk.Duration_Days(jsii.Number(14)),
+	})
+	r.Functions[fnParse].ConfigureAsyncInvoke(&awslambda.EventInvokeConfigOptions{
+		RetryAttempts: jsii.Number(2),
+		OnFailure:     awslambdadestinations.NewSqsDestination(r.ParseFailures),
+	})
 
 	// Every new file runs parse (DESIGN §1).
 	for _, prefix := range []string{prefixUploads, prefixInbound} {
@@ -413,6 +431,9 @@ func newAlarms(stack awscdk.Stack, r *RosterStack, s Settings) {
 	sm := r.StateMachine.StateMachine
 	alarm("ImportsFailed", sm.MetricFailed(five), "an import run failed (its admin got the failure email)")
 	alarm("ImportsTimedOut", sm.MetricTimedOut(five), "an import run timed out")
+	alarm("ParseFailed", r.ParseFailures.MetricApproximateNumberOfMessagesVisible(&awscloudwatch.MetricOptions{
+		Period: awscdk.Duration_Minutes(jsii.Number(5)), Statistic: jsii.String("Maximum")}),
+		"an uploaded file could not be parsed after retries: its event is in the ParseFailures queue")
 	names := make([]string, 0, len(r.Functions))
 	for name := range r.Functions {
 		names = append(names, name)

@@ -366,6 +366,7 @@ func TestLeastPrivilege(t *testing.T) {
 	identity := s.resources("AWS::SES::EmailIdentity")[0].ID
 	table := s.resources("AWS::DynamoDB::Table")[0].ID
 	bucket := s.resources("AWS::S3::Bucket")[0].ID
+	parseFailures := s.resources("AWS::SQS::Queue")[0].ID
 	mailers := []string{fnApply, fnFinalize}
 	for _, name := range goFunctions {
 		sts := s.roleStatements(t, s.function(t, name))
@@ -404,6 +405,9 @@ func TestLeastPrivilege(t *testing.T) {
 				res, _ := json.Marshal(st.Resource)
 				service, _, _ := strings.Cut(st.Actions[0], ":")
 				owner := map[string]string{"dynamodb": table, "s3": bucket, "ses": identity, "states": sm}[service]
+				if service == "sqs" && name == fnParse {
+					owner = parseFailures // its failure destination, and only there
+				}
 				if service != "xray" && (owner == "" || !strings.Contains(string(res), owner)) {
 					t.Errorf("%s may %v on %s, want only %s's resource", name, st.Actions, res, service)
 				}
@@ -547,6 +551,8 @@ func TestAlarms(t *testing.T) {
 		switch {
 		case p["Namespace"] == "AWS/States" && strings.Contains(string(dims), sm):
 			got = append(got, "states:"+p["MetricName"].(string))
+		case p["Namespace"] == "AWS/SQS" && p["MetricName"] == "ApproximateNumberOfMessagesVisible":
+			got = append(got, "sqs:parseFailures")
 		case p["Namespace"] == "AWS/Lambda" && p["MetricName"] == "Errors":
 			for _, name := range goFunctions {
 				if strings.Contains(string(dims), s.function(t, name).ID) {
@@ -559,10 +565,40 @@ func TestAlarms(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"lambda:api", "lambda:apply", "lambda:finalize", "lambda:parse", "lambda:prepare", "states:ExecutionsFailed", "states:ExecutionsTimedOut"}
+	want := []string{"lambda:api", "lambda:apply", "lambda:finalize", "lambda:parse", "lambda:prepare", "sqs:parseFailures", "states:ExecutionsFailed", "states:ExecutionsTimedOut"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alarms (-want +got):\n%s", diff)
 	}
+}
+
+// TestParseFailuresAreKept: S3 invokes parse asynchronously; an event it
+// still fails on after two retries goes to an encrypted, TLS-only queue
+// (X4: no upload is left unnoticed).
+func TestParseFailuresAreKept(t *testing.T) {
+	s := stack(t)
+	queues := s.resources("AWS::SQS::Queue")
+	if len(queues) != 1 {
+		t.Fatalf("queues = %d, want 1", len(queues))
+	}
+	q := queues[0]
+	if q.Properties["SqsManagedSseEnabled"] != true {
+		t.Errorf("queue %s is not encrypted: %v", q.ID, q.Properties)
+	}
+	has(t, "TLS-only queue policy", func() {
+		s.tpl.HasResourceProperties(jsii.String("AWS::SQS::QueuePolicy"), map[string]any{
+			"PolicyDocument": assertions.Match_ObjectLike(&map[string]any{"Statement": assertions.Match_ArrayWith(&[]any{
+				assertions.Match_ObjectLike(&map[string]any{"Effect": "Deny", "Condition": map[string]any{"Bool": map[string]any{"aws:SecureTransport": "false"}}}),
+			})}),
+		})
+	})
+	has(t, "parse's async failures go to the queue", func() {
+		s.tpl.HasResourceProperties(jsii.String("AWS::Lambda::EventInvokeConfig"), map[string]any{
+			"FunctionName":         map[string]any{"Ref": s.function(t, "parse").ID},
+			"MaximumRetryAttempts": 2,
+			"DestinationConfig": map[string]any{"OnFailure": map[string]any{
+				"Destination": map[string]any{"Fn::GetAtt": []any{q.ID, "Arn"}}}},
+		})
+	})
 }
 
 func TestOutputsAndNoHardCodedNames(t *testing.T) {
