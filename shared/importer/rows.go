@@ -101,6 +101,10 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		if excluded {
 			out.Record = roster.Record{Sheet: plan.Name, Row: r.Number, Role: plan.Role, Values: copyCells(cells)}
 			out.Action = roster.ActionSkip
+			// The report lists only flagged rows (A13) and refuses an entry
+			// without a flag: say why the row was left out.
+			out.Flags = []roster.Flag{{Sheet: plan.Name, Row: r.Number, Severity: roster.SeverityWarning, Rule: "V8",
+				Reason: "left out during review: not imported"}}
 			if err := fn(out); err != nil {
 				return err
 			}
