@@ -480,7 +480,12 @@ func (m *Main) participantsStatus(ctx context.Context, args []string) error {
 		return err
 	}
 	defer e.Close()
-	if err := e.svc.SetStatus(ctx, localTenant, *program, *email, roster.Status(*status), *all); err != nil {
+	// Any case, as in an import's status column (V4, A14).
+	want, ok := roster.ParseStatus(*status)
+	if !ok || want == "" {
+		return fmt.Errorf("--status %q must be active or suspended", *status)
+	}
+	if err := e.svc.SetStatus(ctx, localTenant, *program, *email, want, *all); err != nil {
 		return err
 	}
 	fmt.Fprintln(m.Stdout, "status updated")

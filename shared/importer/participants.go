@@ -188,8 +188,18 @@ func (s *Service) SetStatus(ctx context.Context, tenant, programID, email string
 				return err
 			}
 		}
+		var refused error
+		changed := 0
 		for _, p := range ps {
 			np, err := roster.SetStatus(p, u.AccountCreated, want)
+			if err != nil && allPrograms && want == roster.StatusActive && p.Status == roster.StatusPending {
+				// A6: a pending participation cannot be activated; in all
+				// programs it stays as it is while the others change.
+				if refused == nil {
+					refused = err
+				}
+				continue
+			}
 			if err != nil {
 				return err
 			}
@@ -200,6 +210,10 @@ func (s *Service) SetStatus(ctx context.Context, tenant, programID, email string
 			if err := s.cfg.Store.Save(ctx, Write{Participant: &np}); err != nil {
 				return err
 			}
+			changed++
+		}
+		if changed == 0 && refused != nil {
+			return refused
 		}
 		return nil
 	})
