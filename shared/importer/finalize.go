@@ -17,7 +17,7 @@ import (
 )
 
 // linkAssociations links each applied row's participant to the participants
-// its assoc columns name (A9). It runs after every batch, so the linked
+// its assoc columns name, and them back to it (A9). It runs after every batch, so the linked
 // participant may come from any sheet and any row of the import. Links are
 // sets, so a re-run adds nothing.
 func (s *Service) linkAssociations(ctx context.Context, im roster.Import, prog roster.Program, man Manifest, rejected map[[2]any]bool) ([]Entry, error) {
@@ -106,6 +106,13 @@ func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.P
 		}
 		if err := s.link(ctx, im.Tenant, prog.ID, u.ID, targets); err != nil {
 			return entries, err
+		}
+		// A link is one relationship seen from both sides (seed 003's
+		// Student ↔ Parent): the parent lists the student too.
+		for _, t := range targets {
+			if err := s.link(ctx, im.Tenant, prog.ID, t.userID, []struct{ role, userID string }{{r.Role, u.ID}}); err != nil {
+				return entries, err
+			}
 		}
 	}
 	return entries, nil

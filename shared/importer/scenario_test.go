@@ -150,8 +150,9 @@ func workbook(t *testing.T, tabs []string, rows map[string][][]any) []byte {
 
 // TestSeed003ThreeTabWorkbook: S1 one plan per tab and role, imported
 // together; A9 links across tabs whatever the order (the Students tab comes
-// first and names parents and instructors created by later tabs); a parent
-// nobody creates gets a warning and no link.
+// first and names parents and instructors created by later tabs, the
+// Parents tab names a student), each link seen from both sides (seed 003's
+// Student ↔ Parent); a parent nobody creates gets a warning and no link.
 func TestSeed003ThreeTabWorkbook(t *testing.T) {
 	ctx := context.Background()
 	e := newScenarioEnv(t, sheet.Limits{}, school)
@@ -200,9 +201,9 @@ func TestSeed003ThreeTabWorkbook(t *testing.T) {
 	}
 	wantAssoc := map[string]map[string][]string{
 		"kid1@example.com":  {"parent": {"mum@example.com"}, "instructor": {"teach@example.com"}},
-		"kid2@example.com":  {"instructor": {"teach@example.com"}},
-		"mum@example.com":   {"student": {"kid2@example.com"}},
-		"teach@example.com": {},
+		"kid2@example.com":  {"parent": {"mum@example.com"}, "instructor": {"teach@example.com"}},
+		"mum@example.com":   {"student": {"kid1@example.com", "kid2@example.com"}},
+		"teach@example.com": {"student": {"kid1@example.com", "kid2@example.com"}},
 	}
 	for email, want := range wantAssoc {
 		if d := cmp.Diff(want, ps[email].Associations); d != "" {
