@@ -99,7 +99,13 @@ func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.P
 			}
 		}
 		if len(flags) > 0 {
-			entries = append(entries, Entry{Sheet: r.Sheet, Row: r.Row, Action: roster.ActionUpdate, Values: r.Values, Flags: flags})
+			// The row's own action, as its apply step marked it; a row
+			// that changed nothing carries no mark of this import.
+			action := roster.ActionUnchanged
+			if m := partOf[u.ID].LastImport; m != nil && m.ImportID == im.ID && m.Sheet == r.Sheet && m.Row == r.Row {
+				action = m.Action
+			}
+			entries = append(entries, Entry{Sheet: r.Sheet, Row: r.Row, Action: action, Values: r.Values, Flags: flags})
 		}
 		if len(targets) == 0 {
 			continue

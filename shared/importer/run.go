@@ -436,7 +436,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	if err != nil {
 		return im, err
 	}
-	entries = append(entries, links...)
+	entries = mergeEntries(entries, links)
 	sort.SliceStable(entries, func(i, j int) bool {
 		if entries[i].Sheet != entries[j].Sheet {
 			return sheetIndex(im, entries[i].Sheet) < sheetIndex(im, entries[j].Sheet)
@@ -464,6 +464,23 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 		return im, fmt.Errorf("send completion email: %w", err)
 	}
 	return im, nil
+}
+
+// mergeEntries adds the link warnings of rows already in entries to those
+// entries, so that the report lists each row once (A13).
+func mergeEntries(entries, links []Entry) []Entry {
+	at := make(map[[2]any]int, len(entries))
+	for i, e := range entries {
+		at[[2]any{e.Sheet, e.Row}] = i
+	}
+	for _, l := range links {
+		if i, ok := at[[2]any{l.Sheet, l.Row}]; ok {
+			entries[i].Flags = append(entries[i].Flags, l.Flags...)
+			continue
+		}
+		entries = append(entries, l)
+	}
+	return entries
 }
 
 func sheetIndex(im roster.Import, name string) int {

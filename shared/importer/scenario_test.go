@@ -161,7 +161,7 @@ func TestSeed003ThreeTabWorkbook(t *testing.T) {
 		"Students": {
 			{"Email", "Grade", "Subjects", "Parent", "Instructor"},
 			{"kid1@example.com", 5, "Math, Art", "mum@example.com", "teach@example.com"},
-			{"kid2@example.com", 6, "Music", "ghost@example.com", "teach@example.com"},
+			{"kid2@example.com", 6, "Music", "ghost@example.com", "teach@example.com, not-an-email"},
 		},
 		"Instructors": {
 			{"Email", "Subjects", "City"},
@@ -214,16 +214,28 @@ func TestSeed003ThreeTabWorkbook(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A13: each row once, with its own action and every warning.
 	var warned []string
+	listed := map[string]int{}
 	for _, en := range entries {
+		listed[fmt.Sprintf("%s row %d", en.Sheet, en.Row)]++
 		for _, f := range en.Flags {
 			if f.Rule == "A9" {
-				warned = append(warned, fmt.Sprintf("%s row %d %s %s %s", en.Sheet, en.Row, f.Column, f.Value, f.Severity))
+				warned = append(warned, fmt.Sprintf("%s row %d (%s): %s %s %s", en.Sheet, en.Row, en.Action, f.Column, f.Value, f.Severity))
 			}
 		}
 	}
-	if d := cmp.Diff([]string{"Students row 3 Parent ghost@example.com warning"}, warned); d != "" {
-		t.Errorf("A9 warnings (-want +got):\n%s", d)
+	want := []string{
+		"Students row 3 (created): Instructor not-an-email warning",
+		"Students row 3 (created): Parent ghost@example.com warning",
+	}
+	if d := cmp.Diff(want, warned); d != "" {
+		t.Errorf("A9 warnings in the report (-want +got):\n%s", d)
+	}
+	for row, n := range listed {
+		if n != 1 {
+			t.Errorf("A13: the report lists %s %d times, want once", row, n)
+		}
 	}
 }
 

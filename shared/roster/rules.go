@@ -119,7 +119,7 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 					continue
 				}
 				if !ValidEmail(e) {
-					flag(i, part, "A9", "not a valid email address; no link is made", SeverityWarning)
+					flag(i, strings.TrimSpace(part), "A9", "not a valid email address; no link is made", SeverityWarning)
 					continue
 				}
 				if rec.Assoc == nil {
