@@ -63,9 +63,14 @@ func inspectBook(book sheet.Book) (Structure, error) {
 			return st, err
 		}
 		ss := SheetStructure{Name: sh.Name, Hidden: sh.Hidden, Rows: sh.Rows, Columns: sh.Columns,
-			HeaderCandidates: mapping.HeaderCandidates(rows), Preview: [][]string{}}
-		if ss.HeaderCandidates == nil {
-			ss.HeaderCandidates = []mapping.Candidate{}
+			HeaderCandidates: []mapping.Candidate{}, Preview: [][]string{}}
+		// Rows below the preview help score the candidates, but a header
+		// row must be one the preview shows: its cells name the columns
+		// (F4), and a header past it could not be chosen.
+		for _, c := range mapping.HeaderCandidates(rows) {
+			if c.Row <= PreviewRows {
+				ss.HeaderCandidates = append(ss.HeaderCandidates, c)
+			}
 		}
 		for _, r := range rows {
 			if r.Number > PreviewRows {

@@ -575,3 +575,33 @@ func keys[V any](m map[string]V) []string {
 	}
 	return ks
 }
+
+// TestHeaderPastPreview: F4 a header-like row below the preview (rows 21
+// to 30 help score candidates) is not proposed, since a header row must be
+// one the preview shows; the upload is parsed, not failed.
+func TestHeaderPastPreview(t *testing.T) {
+	ctx := context.Background()
+	e := newScenarioEnv(t, sheet.Limits{}, school)
+	var b strings.Builder
+	for i := range 22 {
+		fmt.Fprintf(&b, "Report line %d\n", i)
+	}
+	b.WriteString("Email,City\na@example.com,Oslo\n")
+	im := e.upload(t, "school", "deep.csv", []byte(b.String()), roster.ImportSettings{Role: "student"})
+	got, err := e.svc.GetImport(ctx, tenant, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != roster.ImportParsed {
+		t.Errorf("status = %s (%s), want PARSED", got.Status, got.Error)
+	}
+	st, err := e.svc.Structure(ctx, tenant, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range st.Sheets[0].HeaderCandidates {
+		if c.Row > importer.PreviewRows {
+			t.Errorf("header candidate row %d is past the %d-row preview", c.Row, importer.PreviewRows)
+		}
+	}
+}
