@@ -26,6 +26,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -105,12 +106,17 @@ func conflict(err error) bool {
 }
 
 // call runs op, retrying while DynamoDB throttles, with jittered
-// exponential backoff.
+// exponential backoff. Still throttled after the last retry, the error is
+// a *retry.MaxAttemptsError: a transaction cancelled for throttling has no
+// error code that says "not now", and the step's Retry must still see it so.
 func (s *Store) call(ctx context.Context, op func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := op()
-		if err == nil || !throttled(err) || attempt >= s.retries {
+		if err == nil || !throttled(err) {
 			return err
+		}
+		if attempt >= s.retries {
+			return &retry.MaxAttemptsError{Attempt: attempt + 1, Err: err}
 		}
 		if err := s.pause(ctx, attempt); err != nil {
 			return err
@@ -168,7 +174,7 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 				break
 			}
 			if attempt >= s.retries {
-				return fmt.Errorf("%d keys still unprocessed after %d attempts", len(pending), attempt+1)
+				return &retry.MaxAttemptsError{Attempt: attempt + 1, Err: fmt.Errorf("%d keys still unprocessed", len(pending))}
 			}
 			if err := s.pause(ctx, attempt); err != nil {
 				return err
