@@ -24,6 +24,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -264,9 +265,23 @@ func num(v types.AttributeValue) int64 {
 // decode reads an item's doc into v and returns the item's version.
 func decode(item map[string]types.AttributeValue, v any) (int64, error) {
 	if err := json.Unmarshal([]byte(str(item[attrDoc])), v); err != nil {
-		return 0, fmt.Errorf("decode item %s/%s: %w", str(item[attrPK]), str(item[attrSK]), err)
+		return 0, fmt.Errorf("decode %s: %w", itemName(item), err)
 	}
 	return num(item[attrVersion]), nil
+}
+
+// itemName names an item in errors. A lookup item's key is an email or a
+// User ID, which must not reach the logs (X3): it is named by its user.
+func itemName(item map[string]types.AttributeValue) string {
+	pk, sk := str(item[attrPK]), str(item[attrSK])
+	if sk != skLookup {
+		return "item " + pk + "/" + sk
+	}
+	kind := "userId"
+	if strings.Contains(pk, "#EMAIL#") {
+		kind = "email"
+	}
+	return kind + " lookup of user " + str(item[attrUserID])
 }
 
 func encode(v any) (types.AttributeValue, error) {

@@ -288,3 +288,30 @@ func TestFindUsersAcrossAnEmailChange(t *testing.T) {
 		t.Errorf("FindUsers(ana@, E1) around a change of emails (-want +got):\n%s", diff)
 	}
 }
+
+// X3: an item that cannot be decoded is named in the error without the
+// email or User ID its key holds; the error goes to the logs.
+func TestDecodeErrorHasNoParticipantData(t *testing.T) {
+	c := newClient(t)
+	table := newTable(t, c)
+	s := dynamo.New(c, table)
+	for _, pk := range []string{"T#t1#EMAIL#ana@example.org", "T#t1#EXT#EMP-0042"} {
+		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: "LOOKUP"},
+			"uid": &types.AttributeValueMemberS{Value: "u1"}, "doc": &types.AttributeValueMemberS{Value: "{not json"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, keys := range []importer.UserKeys{{Emails: []string{"ana@example.org"}}, {ExternalIDs: []string{"EMP-0042"}}} {
+		_, err := s.FindUsers(ctx, "t1", keys)
+		if err == nil {
+			t.Fatalf("FindUsers(%v) over a corrupt lookup item: no error", keys)
+		}
+		for _, secret := range []string{"ana@example.org", "EMP-0042"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("FindUsers error %q holds %q", err, secret)
+			}
+		}
+	}
+}
