@@ -36,6 +36,8 @@ const (
 	DefaultBatchSize    = 500
 	DefaultUploadExpiry = 15 * time.Minute
 	maxBatchSize        = 10_000
+	// minSendRate keeps the pacer's interval (1s / rate) a sane duration.
+	minSendRate = 0.001
 )
 
 // Config is every Lambda's configuration.
@@ -89,7 +91,7 @@ func Load(getenv func(string) string) (Config, error) {
 		}
 	}
 	var err error
-	if c.SendRate, err = parseFloat(getenv, EnvSendRate, DefaultSendRate); err != nil {
+	if c.SendRate, err = parseFloat(getenv, EnvSendRate, DefaultSendRate, minSendRate, 1e6); err != nil {
 		errs = append(errs, err)
 	}
 	batch, err := parseInt(getenv, EnvBatchSize, DefaultBatchSize, maxBatchSize)
@@ -140,14 +142,15 @@ func parseInt(getenv func(string) string, name string, def, max int64) (int64, e
 	return n, nil
 }
 
-func parseFloat(getenv func(string) string, name string, def float64) (float64, error) {
+func parseFloat(getenv func(string) string, name string, def, min, max float64) (float64, error) {
 	v := strings.TrimSpace(getenv(name))
 	if v == "" {
 		return def, nil
 	}
 	f, err := strconv.ParseFloat(v, 64)
-	if err != nil || f <= 0 || f > 1e6 {
-		return 0, fmt.Errorf("%s=%q must be a positive number", name, v)
+	// Written so that NaN, which fails every comparison, is refused.
+	if err != nil || !(f >= min && f <= max) {
+		return 0, fmt.Errorf("%s=%q must be a number between %g and %g", name, v, min, max)
 	}
 	return f, nil
 }

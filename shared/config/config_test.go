@@ -69,6 +69,10 @@ func TestLoadErrors(t *testing.T) {
 			[]string{"TABLE_NAME is required", "BUCKET_NAME is required", "MAIL_FROM is required", "PUBLIC_URL is required"}},
 		{"bad_numbers", map[string]string{EnvBatchSize: "0", EnvSendRate: "fast", sheet.EnvMaxFileSize: "-1"},
 			[]string{`BATCH_SIZE="0"`, `SES_SEND_RATE="fast"`, `ROSTER_MAX_FILE_SIZE="-1"`}},
+		// NaN passes "<= 0" and "> max" alike; a rate too small to pace with
+		// would overflow the pacer's interval.
+		{"send_rate_nan", map[string]string{EnvSendRate: "NaN"}, []string{`SES_SEND_RATE="NaN"`}},
+		{"send_rate_tiny", map[string]string{EnvSendRate: "1e-12"}, []string{`SES_SEND_RATE="1e-12"`}},
 		{"bad_url_mail_expiry", map[string]string{EnvPublicURL: "api.roster.example", EnvMailFrom: "roster", EnvUploadExpiry: "30d"},
 			[]string{`PUBLIC_URL="api.roster.example"`, `MAIL_FROM="roster"`, `UPLOAD_EXPIRY="30d"`}},
 	} {

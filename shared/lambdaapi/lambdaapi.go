@@ -101,7 +101,7 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	if host == "" {
 		host = "localhost"
 	}
-	u, err := url.Parse("https://" + host + path)
+	u, err := url.Parse("https://" + host + escapePath(path))
 	if err != nil {
 		return nil, fmt.Errorf("request path %q: %w", path, err)
 	}
@@ -123,6 +123,30 @@ func Request(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Requ
 	r.RemoteAddr = ev.RequestContext.HTTP.SourceIP
 	r.RequestURI = u.RequestURI()
 	return r, nil
+}
+
+// escapePath makes path a valid encoded path. HTTP APIs pass rawPath
+// percent-decoded, where a '?' or '#' would cut the path and a bare '%' fail
+// to parse; an encoded path (a Function URL's) has none of the characters
+// escaped here, and its escapes are kept, so it passes unchanged.
+func escapePath(path string) string {
+	const hexDigits = "0123456789ABCDEF"
+	isHex := func(c byte) bool { return strings.IndexByte("0123456789abcdefABCDEF", c) >= 0 }
+	var b strings.Builder
+	for i := 0; i < len(path); i++ {
+		c := path[i]
+		switch {
+		case c == '%' && i+2 < len(path) && isHex(path[i+1]) && isHex(path[i+2]):
+			b.WriteByte(c)
+		case c == '%' || c == '?' || c == '#' || c <= ' ' || c >= 0x7f:
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String()
 }
 
 // response is an http.ResponseWriter that keeps everything for the event.

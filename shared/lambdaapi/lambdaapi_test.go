@@ -139,3 +139,35 @@ func TestBadBase64Is400(t *testing.T) {
 }
 
 var _ httpapi.Authenticator = ClaimsAuth{}
+
+// API Gateway's HTTP API passes rawPath percent-decoded: a '?' or '#' in a
+// path segment must stay in the path (not cut it and replace the query),
+// and a bare '%' must not make the request a 400. A path that arrives
+// encoded (a Function URL, the sample events) keeps its meaning.
+func TestRequestDecodedPaths(t *testing.T) {
+	for _, tc := range []struct {
+		name, rawPath, wantPath string
+	}{
+		{"decoded_question_mark", "/v1/programs/why?/participants", "/v1/programs/why?/participants"},
+		{"decoded_hash", "/v1/programs/c#/participants", "/v1/programs/c#/participants"},
+		{"decoded_percent", "/v1/programs/50%off", "/v1/programs/50%off"},
+		{"decoded_space_and_accent", "/v1/programs/café club", "/v1/programs/café club"},
+		{"encoded_space", "/v1/programs/a%20b", "/v1/programs/a b"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ev := request("GET", tc.rawPath)
+			ev.RawQueryString = "role=mentee&role=mentor"
+			var gotPath, gotQuery string
+			h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				gotPath, gotQuery = r.URL.Path, r.URL.RawQuery
+			})
+			resp, err := Handler(h)(context.Background(), ev)
+			if err != nil || resp.StatusCode != http.StatusOK {
+				t.Fatalf("Handler(rawPath %q) = %d %s, %v; want 200", tc.rawPath, resp.StatusCode, resp.Body, err)
+			}
+			if gotPath != tc.wantPath || gotQuery != ev.RawQueryString {
+				t.Errorf("rawPath %q: handler saw path %q query %q, want %q %q", tc.rawPath, gotPath, gotQuery, tc.wantPath, ev.RawQueryString)
+			}
+		})
+	}
+}

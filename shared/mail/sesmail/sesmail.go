@@ -5,13 +5,16 @@ package sesmail
 import (
 	"context"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/aws/aws-sdk-go-v2/service/ses/types"
+	"github.com/aws/smithy-go"
 
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
@@ -32,6 +35,14 @@ type Options struct {
 	// Claim, when set, makes sends at most once per Message.Key (A10): it
 	// reports whether the caller is the first to claim key, e.g. a
 	// conditional put (dynamo.Store.ClaimMessage). SES itself cannot dedupe.
+	//
+	// The claim is taken before SendEmail. A process that dies after SES
+	// accepted the message leaves the claim, so the retry sends nothing
+	// (the importer then clears the participant's pending invitation). A
+	// process that dies between the claim and SendEmail also leaves it: that
+	// message is never sent (at most once, not exactly once). A SendEmail
+	// that fails is released (below), including a timeout after which SES
+	// may have sent it anyway: that one may go twice.
 	Claim func(ctx context.Context, key string) (bool, error)
 	// Release, when set, forgets a claim whose send failed, so that a retry
 	// can send it (e.g. dynamo.Store.ReleaseMessage).
@@ -123,7 +134,40 @@ func (ml *Mailer) send(ctx context.Context, m importer.Message) error {
 		in.ConfigurationSetName = &ml.opt.ConfigurationSet
 	}
 	_, err := ml.api.SendEmail(ctx, in)
-	return err
+	return redact(err)
+}
+
+// sesError is an SES error without SES's message, which may quote a
+// recipient's address ("…failed the check in region …: ana@…"); the
+// error goes to the logs (X3). It unwraps to the SDK's error, so its code
+// and status still tell a throttle from a refusal.
+type sesError struct {
+	err  error
+	text string
+}
+
+func (e *sesError) Error() string { return e.text }
+func (e *sesError) Unwrap() error { return e.err }
+
+func redact(err error) error {
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		return err // no answer from SES: a network fault, a cancelled context
+	}
+	text := "SES SendEmail: " + ae.ErrorCode()
+	var status interface{ HTTPStatusCode() int }
+	if errors.As(err, &status) {
+		text += fmt.Sprintf(", HTTP %d", status.HTTPStatusCode())
+	}
+	var req interface{ ServiceRequestID() string }
+	if errors.As(err, &req) && req.ServiceRequestID() != "" {
+		text += ", request " + req.ServiceRequestID()
+	}
+	var attempts *retry.MaxAttemptsError
+	if errors.As(err, &attempts) {
+		text += fmt.Sprintf(", after %d attempts", attempts.Attempt)
+	}
+	return &sesError{err: err, text: text}
 }
 
 // pacer is a token bucket holding one token, refilled at rate a second:

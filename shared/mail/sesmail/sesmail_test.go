@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/hex"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +20,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/mailtest"
 	"github.com/rosterhq/roster/shared/mail/sesmail"
+	"github.com/rosterhq/roster/shared/step"
 	"github.com/rosterhq/roster/shared/store/dynamo"
 )
 
@@ -196,5 +199,51 @@ func TestSendStopsWaitingWhenCancelled(t *testing.T) {
 	defer cancel()
 	if err := m.Send(ctx, msg); err == nil {
 		t.Errorf("second Send within 2s at 0.5/s with a 50ms deadline: error = nil, want the deadline")
+	}
+}
+
+// sesRefusing answers every call with one SES error, as SES words it.
+func sesRefusing(t *testing.T, status int, code, msg string) *ses.Client {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/xml")
+		w.WriteHeader(status)
+		fmt.Fprintf(w, `<ErrorResponse xmlns="http://ses.amazonaws.com/doc/2010-12-01/"><Error><Type>Sender</Type><Code>%s</Code><Message>%s</Message></Error><RequestId>r1</RequestId></ErrorResponse>`, code, msg)
+	}))
+	t.Cleanup(srv.Close)
+	return ses.NewFromConfig(awstest.Config(), func(o *ses.Options) { o.BaseEndpoint, o.RetryMaxAttempts = &srv.URL, 1 })
+}
+
+// X3: SES words some refusals with the recipient's address; the error,
+// which the Lambdas log, keeps SES's code (the step's Retry needs it) and
+// not the address.
+func TestSendErrorHasNoAddress(t *testing.T) {
+	const to = "ana.recipient@example.org"
+	for _, tc := range []struct {
+		name, code, msg string
+		status          int
+		want            string
+	}{
+		{"sandbox_unverified", "MessageRejected", "Email address is not verified. The following identities failed the check in region EU-WEST-1: " + to, 400, "*step.InternalError"},
+		{"throttled", "Throttling", "Maximum sending rate exceeded.", 400, "*step.TransientError"},
+		{"bad_address", "InvalidParameterValue", "Local address contains control or whitespace: " + to, 400, "*step.InternalError"},
+		{"unavailable", "ServiceUnavailable", "Service unavailable for " + to, 503, "*step.TransientError"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := sesmail.New(sesRefusing(t, tc.status, tc.code, tc.msg), "roster@example.org", sesmail.Options{Rate: 1000})
+			err := m.Send(context.Background(), importer.Message{Key: "invite/t1/p1/u1", To: []string{to}, Subject: "s", Text: "t"})
+			if err == nil {
+				t.Fatal("Send through a refusing SES: no error")
+			}
+			if strings.Contains(err.Error(), to) {
+				t.Errorf("Send error %q holds the recipient's address", err)
+			}
+			if !strings.Contains(err.Error(), tc.code) || !strings.Contains(err.Error(), "invite/t1/p1/u1") {
+				t.Errorf("Send error %q does not name SES's code %s and the key", err, tc.code)
+			}
+			if got := fmt.Sprintf("%T", step.Classify(err)); got != tc.want {
+				t.Errorf("step.Classify(%v) = %s, want %s", err, got, tc.want)
+			}
+		})
 	}
 }

@@ -14,6 +14,12 @@ import (
 
 // FindUsers returns the tenant's users whose email or external ID is among
 // keys. It reads only the lookup items, which carry a copy of their user.
+//
+// A BatchGetItem is not isolated: around a change of keys it may read one
+// user's copy from before the change and a lookup item from after it (an
+// email moved from one user to another between the two reads). Such a read
+// is done again, so every user returned holds each of its requested keys
+// by the lookup item read for that key.
 func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.UserKeys) ([]roster.User, error) {
 	batch := make([]map[string]types.AttributeValue, 0, len(keys.Emails)+len(keys.ExternalIDs))
 	for _, e := range keys.Emails {
@@ -26,6 +32,31 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 			batch = append(batch, key(extPK(tenant, x), skLookup))
 		}
 	}
+	for attempt := 0; ; attempt++ {
+		users, ok, err := s.findUsers(ctx, tenant, batch)
+		if err != nil {
+			return nil, fmt.Errorf("find users of tenant %s: %w", tenant, err)
+		}
+		if ok {
+			return users, nil
+		}
+		if attempt >= s.retries {
+			// Keys keep changing under the read: a lost race, as for a write.
+			return nil, fmt.Errorf("find users of tenant %s: lookups changed during %d reads: %w", tenant, attempt+1, roster.ErrConflict)
+		}
+		if err := s.pause(ctx, attempt); err != nil {
+			return nil, err
+		}
+	}
+}
+
+// findUsers reads the lookup items of batch and reports whether they agree
+// with the newest copy of each user they name.
+func (s *Store) findUsers(ctx context.Context, tenant string, batch []map[string]types.AttributeValue) ([]roster.User, bool, error) {
+	owner := make(map[string]string, len(batch)) // lookup pk → user ID; "" when absent
+	for _, k := range batch {
+		owner[str(k[attrPK])] = ""
+	}
 	byID := map[string]roster.User{}
 	var order []string
 	err := s.batchGet(ctx, batch, func(item map[string]types.AttributeValue) error {
@@ -35,8 +66,9 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 			return err
 		}
 		u.Version = v
-		// A batch read is not isolated: keep the newest copy of a user
-		// whose two lookups were read around one of its writes.
+		owner[str(item[attrPK])] = str(item[attrUserID])
+		// Of a user whose two lookups were read around one of its
+		// writes, keep the newest copy.
 		old, seen := byID[u.ID]
 		if !seen {
 			order = append(order, u.ID)
@@ -47,13 +79,19 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("find users of tenant %s: %w", tenant, err)
+		return nil, false, err
 	}
 	out := make([]roster.User, 0, len(order))
 	for _, id := range order {
-		out = append(out, byID[id])
+		u := byID[id]
+		for _, pk := range []string{emailPK(tenant, u.Email), extPK(tenant, u.ExternalID)} {
+			if uid, asked := owner[pk]; asked && uid != u.ID {
+				return nil, false, nil
+			}
+		}
+		out = append(out, u)
 	}
-	return out, nil
+	return out, true, nil
 }
 
 // GetUsers returns users by Roster ID; missing IDs are left out.

@@ -24,8 +24,10 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"strings"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
@@ -105,12 +107,17 @@ func conflict(err error) bool {
 }
 
 // call runs op, retrying while DynamoDB throttles, with jittered
-// exponential backoff.
+// exponential backoff. Still throttled after the last retry, the error is
+// a *retry.MaxAttemptsError: a transaction cancelled for throttling has no
+// error code that says "not now", and the step's Retry must still see it so.
 func (s *Store) call(ctx context.Context, op func() error) error {
 	for attempt := 0; ; attempt++ {
 		err := op()
-		if err == nil || !throttled(err) || attempt >= s.retries {
+		if err == nil || !throttled(err) {
 			return err
+		}
+		if attempt >= s.retries {
+			return &retry.MaxAttemptsError{Attempt: attempt + 1, Err: err}
 		}
 		if err := s.pause(ctx, attempt); err != nil {
 			return err
@@ -168,7 +175,7 @@ func (s *Store) batchGet(ctx context.Context, keys []map[string]types.AttributeV
 				break
 			}
 			if attempt >= s.retries {
-				return fmt.Errorf("%d keys still unprocessed after %d attempts", len(pending), attempt+1)
+				return &retry.MaxAttemptsError{Attempt: attempt + 1, Err: fmt.Errorf("%d keys still unprocessed", len(pending))}
 			}
 			if err := s.pause(ctx, attempt); err != nil {
 				return err
@@ -258,9 +265,23 @@ func num(v types.AttributeValue) int64 {
 // decode reads an item's doc into v and returns the item's version.
 func decode(item map[string]types.AttributeValue, v any) (int64, error) {
 	if err := json.Unmarshal([]byte(str(item[attrDoc])), v); err != nil {
-		return 0, fmt.Errorf("decode item %s/%s: %w", str(item[attrPK]), str(item[attrSK]), err)
+		return 0, fmt.Errorf("decode %s: %w", itemName(item), err)
 	}
 	return num(item[attrVersion]), nil
+}
+
+// itemName names an item in errors. A lookup item's key is an email or a
+// User ID, which must not reach the logs (X3): it is named by its user.
+func itemName(item map[string]types.AttributeValue) string {
+	pk, sk := str(item[attrPK]), str(item[attrSK])
+	if sk != skLookup {
+		return "item " + pk + "/" + sk
+	}
+	kind := "userId"
+	if strings.Contains(pk, "#EMAIL#") {
+		kind = "email"
+	}
+	return kind + " lookup of user " + str(item[attrUserID])
 }
 
 func encode(v any) (types.AttributeValue, error) {

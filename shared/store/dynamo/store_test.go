@@ -6,13 +6,17 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
+	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/store/dynamo"
 )
 
 var ctx = context.Background()
@@ -212,5 +216,102 @@ func TestClaimMessage(t *testing.T) {
 	}
 	if got, err := s.ClaimMessage(ctx, "invite/t1/p1/u1"); err != nil || !got {
 		t.Errorf("ClaimMessage after release = %v, %v; want true", got, err)
+	}
+}
+
+// straddlingReads is a table whose first BatchGetItem reads the userId
+// lookups, lets between() change the table, then reads the rest: what a
+// BatchGetItem, which is not isolated, may do around concurrent writes.
+type straddlingReads struct {
+	*dynamodb.Client
+	between func()
+}
+
+func (s *straddlingReads) BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error) {
+	if s.between == nil {
+		return s.Client.BatchGetItem(ctx, in, opts...)
+	}
+	between := s.between
+	s.between = nil
+	out := &dynamodb.BatchGetItemOutput{Responses: map[string][]map[string]types.AttributeValue{}}
+	for table, ka := range in.RequestItems {
+		var ext, rest []map[string]types.AttributeValue
+		for _, k := range ka.Keys {
+			if strings.Contains(k["pk"].(*types.AttributeValueMemberS).Value, "#EXT#") {
+				ext = append(ext, k)
+			} else {
+				rest = append(rest, k)
+			}
+		}
+		for i, keys := range [][]map[string]types.AttributeValue{ext, rest} {
+			if i == 1 {
+				between()
+			}
+			if len(keys) == 0 {
+				continue
+			}
+			part, err := s.Client.BatchGetItem(ctx, &dynamodb.BatchGetItemInput{RequestItems: map[string]types.KeysAndAttributes{
+				table: {Keys: keys, ConsistentRead: ka.ConsistentRead}}}, opts...)
+			if err != nil {
+				return nil, err
+			}
+			out.Responses[table] = append(out.Responses[table], part.Responses[table]...)
+		}
+	}
+	return out, nil
+}
+
+// TestFindUsersAcrossAnEmailChange: one user's email moves to another
+// while FindUsers reads. A user copy read before the change must not come
+// back with an email that its lookup item, read after, gives to someone
+// else: the importer would match the row to the wrong person.
+func TestFindUsersAcrossAnEmailChange(t *testing.T) {
+	c := newClient(t)
+	api := &straddlingReads{Client: c}
+	s := dynamo.New(api, newTable(t, c))
+	a, b := user("u1", "ana@example.org", "E1"), user("u2", "bo@example.org", "E2")
+	save(t, s, &a, nil)
+	save(t, s, &b, nil)
+
+	api.between = func() {
+		a.Email = "ana.new@example.org"
+		save(t, s, &a, nil)
+		b.Email = "ana@example.org"
+		save(t, s, &b, nil)
+	}
+	got, err := s.FindUsers(ctx, "t1", importer.UserKeys{Emails: []string{"ana@example.org"}, ExternalIDs: []string{"E1"}})
+	if err != nil {
+		t.Fatalf("FindUsers: %v", err)
+	}
+	slices.SortFunc(got, func(x, y roster.User) int { return strings.Compare(x.ID, y.ID) })
+	if diff := cmp.Diff([]roster.User{a, b}, got); diff != "" {
+		t.Errorf("FindUsers(ana@, E1) around a change of emails (-want +got):\n%s", diff)
+	}
+}
+
+// X3: an item that cannot be decoded is named in the error without the
+// email or User ID its key holds; the error goes to the logs.
+func TestDecodeErrorHasNoParticipantData(t *testing.T) {
+	c := newClient(t)
+	table := newTable(t, c)
+	s := dynamo.New(c, table)
+	for _, pk := range []string{"T#t1#EMAIL#ana@example.org", "T#t1#EXT#EMP-0042"} {
+		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
+			"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: "LOOKUP"},
+			"uid": &types.AttributeValueMemberS{Value: "u1"}, "doc": &types.AttributeValueMemberS{Value: "{not json"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, keys := range []importer.UserKeys{{Emails: []string{"ana@example.org"}}, {ExternalIDs: []string{"EMP-0042"}}} {
+		_, err := s.FindUsers(ctx, "t1", keys)
+		if err == nil {
+			t.Fatalf("FindUsers(%v) over a corrupt lookup item: no error", keys)
+		}
+		for _, secret := range []string{"ana@example.org", "EMP-0042"} {
+			if strings.Contains(err.Error(), secret) {
+				t.Errorf("FindUsers error %q holds %q", err, secret)
+			}
+		}
 	}
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/step"
 )
 
 // busyTable is an in-memory table that is over capacity for a while: its
@@ -28,6 +29,11 @@ type busyTable struct {
 	throttle int
 	partial  int
 	calls    int
+	// txThrottle cancels this many transactions for throttling, as
+	// DynamoDB reports it: a TransactionCanceledException with reasons.
+	txThrottle int
+	// stuck hands every key of a BatchGetItem back as unprocessed.
+	stuck bool
 }
 
 func itemID(k map[string]types.AttributeValue) string {
@@ -60,6 +66,15 @@ func (f *busyTable) TransactWriteItems(_ context.Context, in *dynamodb.TransactW
 	if err := f.busy(); err != nil {
 		return nil, err
 	}
+	if f.txThrottle > 0 {
+		f.txThrottle--
+		reasons := make([]types.CancellationReason, len(in.TransactItems))
+		for i := range reasons {
+			reasons[i] = types.CancellationReason{Code: new("None")}
+		}
+		reasons[0] = types.CancellationReason{Code: new("ThrottlingError"), Message: new("Throughput exceeds the current capacity of your table or index.")}
+		return nil, &types.TransactionCanceledException{Message: new("Transaction cancelled, please refer cancellation reasons for specific reasons [ThrottlingError, None]"), CancellationReasons: reasons}
+	}
 	for _, w := range in.TransactItems {
 		if w.Put != nil {
 			f.items[itemID(w.Put.Item)] = w.Put.Item
@@ -80,6 +95,10 @@ func (f *busyTable) BatchGetItem(_ context.Context, in *dynamodb.BatchGetItemInp
 			return nil, fmt.Errorf("ValidationException: %d keys, more than %d", len(ka.Keys), batchGetLimit)
 		}
 		keys := ka.Keys
+		if f.stuck {
+			out.UnprocessedKeys[table] = ka
+			continue
+		}
 		if f.partial > 0 && len(keys) > 1 {
 			f.partial--
 			out.UnprocessedKeys[table] = types.KeysAndAttributes{Keys: keys[1:], ConsistentRead: ka.ConsistentRead}
@@ -161,4 +180,46 @@ func sortedIDs(us []roster.User) []string {
 	}
 	sort.Strings(ids)
 	return ids
+}
+
+// TestThrottledToTheEndIsTransient: when the table stays over capacity
+// past the store's retries, the error still says "not now", so the apply
+// step's Retry catches it instead of failing the import.
+func TestThrottledToTheEndIsTransient(t *testing.T) {
+	newUser := func() *roster.User { return &roster.User{Tenant: "t1", ID: "u1", Email: "p1@example.org"} }
+	for _, tc := range []struct {
+		name string
+		busy func(*busyTable)
+		op   func(*Store) error
+	}{
+		{"provisioned_throughput", func(f *busyTable) { f.throttle = 1 << 30 }, func(s *Store) error {
+			_, err := s.GetUsers(context.Background(), "t1", []string{"u1"})
+			return err
+		}},
+		{"transaction_cancelled_for_throttling", func(f *busyTable) { f.txThrottle = 1 << 30 }, func(s *Store) error {
+			return s.Save(context.Background(), importer.Write{User: newUser()})
+		}},
+		{"keys_left_unprocessed", func(f *busyTable) { f.stuck = true }, func(s *Store) error {
+			_, err := s.GetUsers(context.Background(), "t1", []string{"u1", "u2", "u3"})
+			return err
+		}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := &busyTable{items: map[string]map[string]types.AttributeValue{}}
+			tc.busy(f)
+			s := New(f, "roster")
+			s.backoff = time.Microsecond
+			err := tc.op(s)
+			if err == nil {
+				t.Fatal("call on a table that stays throttled succeeded")
+			}
+			var te *step.TransientError
+			if c := step.Classify(err); !errors.As(c, &te) {
+				t.Errorf("step.Classify(%v) = %T, want *step.TransientError", err, c)
+			}
+			if errors.Is(err, roster.ErrConflict) {
+				t.Errorf("throttled call error %v is roster.ErrConflict; a conflict means re-deciding, not waiting", err)
+			}
+		})
+	}
 }
