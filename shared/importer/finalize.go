@@ -256,7 +256,7 @@ func failure(prog roster.Program, im roster.Import, appliedBatches int) Message 
 	c := im.Counts
 	written := "Nothing was written to participants."
 	if appliedBatches > 0 {
-		written = fmt.Sprintf("%d of %d batches were applied before it stopped (created %d, updated %d); running the import again resumes it without duplicating anything.",
+		written = fmt.Sprintf("%d of %d batches were applied before it stopped (created %d, updated %d); importing the file again finishes the job without duplicating anything: the rows already applied are reported unchanged.",
 			appliedBatches, im.Batches, c.Created, c.Updated)
 	}
 	text := fmt.Sprintf("Your import of %s into %s failed.\n\nWhy: %s\n\n%s\n", im.FileName, prog.Name, im.Error, written)

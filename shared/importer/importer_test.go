@@ -434,3 +434,44 @@ func TestEditCellsFixesRow(t *testing.T) {
 		t.Errorf("review after the edit (-want +got):\n%s", d)
 	}
 }
+
+// flowFunc is a Workflow made of a function.
+type flowFunc func(ctx context.Context, tenant, id string) error
+
+func (f flowFunc) Start(ctx context.Context, tenant, id string) error { return f(ctx, tenant, id) }
+
+// TestStartWhenTheWorkflowRefuses: a workflow service that fails to start a
+// run leaves the import startable again; one that says the run exists
+// already (a double start) leaves it running (X4).
+func TestStartWhenTheWorkflowRefuses(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 10)
+	im, err := e.svc.CreateImport(ctx, tenant, "p1", "s.csv", "", roster.ImportSettings{Role: "student"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Upload(ctx, tenant, im.ID, strings.NewReader("Email\na@example.com\n")); err != nil {
+		t.Fatal(err)
+	}
+	im, _ = e.svc.GetImport(ctx, tenant, im.ID)
+	if _, err := e.svc.SetPlans(ctx, tenant, im.ID, im.Sheets); err != nil {
+		t.Fatal(err)
+	}
+	throttled := errors.New("ThrottlingException: rate exceeded")
+	e.svc.SetWorkflow(flowFunc(func(context.Context, string, string) error { return throttled }))
+	if _, err := e.svc.Start(ctx, tenant, im.ID); !errors.Is(err, throttled) {
+		t.Fatalf("Start with a throttled workflow: err = %v, want the throttling error", err)
+	}
+	if got, _ := e.svc.GetImport(ctx, tenant, im.ID); got.Status != roster.ImportMapped {
+		t.Fatalf("status after a refused start = %s, want MAPPED (startable again)", got.Status)
+	}
+	e.svc.SetWorkflow(flowFunc(func(context.Context, string, string) error {
+		return roster.Errorf(roster.ErrConflict, "execution exists")
+	}))
+	if _, err := e.svc.Start(ctx, tenant, im.ID); err != nil {
+		t.Fatalf("Start when the run exists already: %v", err)
+	}
+	if got, _ := e.svc.GetImport(ctx, tenant, im.ID); got.Status != roster.ImportRunning {
+		t.Errorf("status = %s, want RUNNING", got.Status)
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/rosterhq/roster/shared/mapping"
+	"github.com/rosterhq/roster/shared/report"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 )
@@ -297,7 +298,7 @@ func (s *Service) suggest(ctx context.Context, prog roster.Program, role string,
 	if headerRow > 0 {
 		m, err := s.cfg.Store.GetMapping(ctx, prog.Tenant, prog.ID, role, mapping.Signature(headers))
 		if err == nil && roster.CheckMapping(prog, role, m, headers) == nil {
-			plan.Mapping = m
+			plan.Mapping = unmapEmptyUserIDs(m, sh, headerRow)
 			return plan, nil, nil
 		}
 		if err != nil && !errors.Is(err, roster.ErrNotFound) {
@@ -311,7 +312,29 @@ func (s *Service) suggest(ctx context.Context, prog roster.Program, role string,
 			plan.Mapping[sg.Column] = "" // left for the admin (M3); reported as unmapped (V6)
 		}
 	}
+	plan.Mapping = unmapEmptyUserIDs(plan.Mapping, sh, headerRow)
 	return plan, sugg, nil
+}
+
+// unmapEmptyUserIDs leaves a User ID column unmapped when the preview shows
+// no ID in it: mapped, every row would need one (V3), so a template filled
+// without IDs would be rejected row by row. The admin can still map it.
+func unmapEmptyUserIDs(m roster.Mapping, sh SheetStructure, headerRow int) roster.Mapping {
+	col := m.Column(roster.TargetUserID)
+	if col < 0 {
+		return m
+	}
+	for _, row := range sh.Preview[headerRow:] {
+		if report.IsNoteRow(row) {
+			continue
+		}
+		if col < len(row) && strings.TrimSpace(row[col]) != "" {
+			return m
+		}
+	}
+	out := append(roster.Mapping(nil), m...)
+	out[col] = ""
+	return out
 }
 
 // SetPlans confirms the sheets to import, each with its role, header row and

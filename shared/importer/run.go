@@ -167,7 +167,20 @@ func (s *Service) Start(ctx context.Context, tenant, id string) (roster.Import, 
 		return im, err
 	}
 	if err := s.cfg.Workflow.Start(ctx, tenant, id); err != nil {
-		return im, s.Fail(ctx, tenant, id, fmt.Errorf("start workflow: %w", err))
+		if errors.Is(err, roster.ErrConflict) {
+			return im, nil // the run exists already: a double start runs it once
+		}
+		// Nothing ran: the admin may start it again (a throttled or
+		// unreachable workflow service is no reason to fail the import).
+		if _, rerr := s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+			if im.Status == roster.ImportRunning {
+				im.Status = roster.ImportMapped
+			}
+			return nil
+		}); rerr != nil {
+			return im, errors.Join(fmt.Errorf("start workflow: %w", err), rerr)
+		}
+		return im, fmt.Errorf("start workflow: %w", err)
 	}
 	return im, nil
 }
