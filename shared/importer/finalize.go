@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"html"
 	"io"
 	"maps"
@@ -91,8 +92,7 @@ func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.P
 				t, ok := byEmail[email]
 				tp, isPart := partOf[t.ID]
 				if !ok || !isPart || tp.Role != role {
-					flags = append(flags, roster.Flag{Sheet: r.Sheet, Row: r.Row, Column: assocHeader(im, r.Sheet, role), Value: email,
-						Reason: fmt.Sprintf("no %s with this email in the program or this import; no link is made", role), Severity: roster.SeverityWarning, Rule: "A9"})
+					flags = append(flags, missingLink(im, r.Sheet, r.Row, role, email))
 					continue
 				}
 				targets = append(targets, struct{ role, userID string }{role, t.ID})
@@ -146,6 +146,13 @@ func (s *Service) link(ctx context.Context, tenant, programID, userID string, ta
 	}
 }
 
+// missingLink is the warning for a link to nobody (A9).
+func missingLink(im roster.Import, sheet string, row int, role, email string) roster.Flag {
+	return roster.Flag{Sheet: sheet, Row: row, Column: assocHeader(im, sheet, role), Value: email,
+		Reason:   fmt.Sprintf("no %s with this email in the program or this import; no link is made", role),
+		Severity: roster.SeverityWarning, Rule: "A9"}
+}
+
 func assocHeader(im roster.Import, sheetName, role string) string {
 	for _, p := range im.Sheets {
 		if p.Name == sheetName {
@@ -156,6 +163,84 @@ func assocHeader(im roster.Import, sheetName, role string) string {
 }
 
 func sortedRoles(m map[string][]string) []string { return slices.Sorted(maps.Keys(m)) }
+
+// linkCheck collects, during a review, the participants the import would
+// apply (by role and email, hashed) and the links its rows ask for (A9).
+type linkCheck struct {
+	seed    maphash.Seed
+	applied map[uint64]bool
+	refs    []roster.Record // rows with links, links only
+}
+
+func newLinkCheck() *linkCheck {
+	return &linkCheck{seed: maphash.MakeSeed(), applied: map[uint64]bool{}}
+}
+
+func (c *linkCheck) key(role, email string) uint64 {
+	return maphash.String(c.seed, role+"\x00"+email)
+}
+
+func (c *linkCheck) add(rec roster.Record) {
+	c.applied[c.key(rec.Role, rec.Email)] = true
+	if len(rec.Assoc) > 0 {
+		c.refs = append(c.refs, roster.Record{Sheet: rec.Sheet, Row: rec.Row, Role: rec.Role, Assoc: rec.Assoc, Values: rec.Values})
+	}
+}
+
+// missingLinks returns a warning entry for every link that names nobody of
+// that role, neither in the import nor already in the program (A9, V6).
+func (s *Service) missingLinks(ctx context.Context, im roster.Import, prog roster.Program, c *linkCheck) ([]Entry, error) {
+	type ref struct {
+		rec         *roster.Record
+		role, email string
+	}
+	var unresolved []ref
+	for i := range c.refs {
+		r := &c.refs[i]
+		for _, role := range sortedRoles(r.Assoc) {
+			for _, email := range r.Assoc[role] {
+				if !c.applied[c.key(role, email)] {
+					unresolved = append(unresolved, ref{r, role, email})
+				}
+			}
+		}
+	}
+	var entries []Entry
+	for chunk := range slices.Chunk(unresolved, s.cfg.BatchSize) {
+		keys := UserKeys{}
+		for _, u := range chunk {
+			keys.Emails = append(keys.Emails, u.email)
+		}
+		users, err := s.cfg.Store.FindUsers(ctx, im.Tenant, keys)
+		if err != nil {
+			return nil, fmt.Errorf("find users: %w", err)
+		}
+		byEmail := map[string]string{}
+		ids := make([]string, 0, len(users))
+		for _, u := range users {
+			byEmail[u.Email] = u.ID
+			ids = append(ids, u.ID)
+		}
+		roleOf := map[string]string{}
+		if len(ids) > 0 {
+			parts, err := s.cfg.Store.GetParticipants(ctx, im.Tenant, prog.ID, ids)
+			if err != nil {
+				return nil, fmt.Errorf("get participants: %w", err)
+			}
+			for _, p := range parts {
+				roleOf[p.UserID] = p.Role
+			}
+		}
+		for _, u := range chunk {
+			if id, ok := byEmail[u.email]; ok && roleOf[id] == u.role {
+				continue
+			}
+			entries = append(entries, Entry{Sheet: u.rec.Sheet, Row: u.rec.Row, Values: u.rec.Values,
+				Flags: []roster.Flag{missingLink(im, u.rec.Sheet, u.rec.Row, u.role, u.email)}})
+		}
+	}
+	return entries, nil
+}
 
 // writeReport writes the report as CSV and XLSX (A13) and returns their keys.
 func (s *Service) writeReport(ctx context.Context, im roster.Import, counts roster.Counts, entries []Entry) ([]string, error) {

@@ -316,6 +316,21 @@ func TestFinalizeAssociations(t *testing.T) {
 		t.Fatalf("Parent column maps to %v, want assoc:parent", im.Sheets[0].Mapping)
 	}
 	newParentImport(t, e, "Email,City\nmum@example.com,Oslo\n")
+	rv, err := e.svc.Review(ctx, tenant, im.ID, importer.ReviewOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var linkWarnings []int
+	for _, en := range rv.Entries {
+		for _, f := range en.Flags {
+			if f.Rule == "A9" {
+				linkWarnings = append(linkWarnings, en.Row)
+			}
+		}
+	}
+	if d := cmp.Diff([]int{3}, linkWarnings); d != "" {
+		t.Errorf("V6: review's A9 warnings by row (-want +got):\n%s", d)
+	}
 	if _, err := e.svc.Prepare(ctx, tenant, im.ID); err != nil {
 		t.Fatal(err)
 	}

@@ -50,6 +50,7 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 	res := resolver{store: s.cfg.Store, tenant: tenant, prog: im.ProgramID}
 	var rv Review
 	var pending []rowOutcome
+	links := newLinkCheck()
 	add := func(e Entry) {
 		rv.Total++
 		if rv.Total > opt.Offset && (opt.Limit == 0 || len(rv.Entries) < opt.Limit) {
@@ -68,6 +69,9 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 		for i, o := range pending {
 			d := roster.Decide(roster.DecideInput{Program: prog, Settings: im.Settings, ImportID: im.ID, Plan: *o.Plan, Record: o.Record, Existing: exs[i], Now: s.now()})
 			rv.Counts.Add(d.Action)
+			if d.Action != roster.ActionReject {
+				links.add(o.Record)
+			}
 			if flags := append(o.Flags, d.Flags...); len(flags) > 0 {
 				add(Entry{Sheet: o.Record.Sheet, Row: o.Record.Row, Action: d.Action, Values: o.Record.Values, Flags: flags})
 			}
@@ -91,6 +95,15 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 	})
 	if err == nil {
 		err = flush()
+	}
+	if err == nil {
+		// V6: links the run would not make (A9), as the finalize step
+		// will report them.
+		var missing []Entry
+		missing, err = s.missingLinks(ctx, im, prog, links)
+		for _, e := range missing {
+			add(e)
+		}
 	}
 	if rv.Entries == nil {
 		rv.Entries = []Entry{}
