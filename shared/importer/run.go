@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -129,7 +130,7 @@ func (s *Service) EditCells(ctx context.Context, tenant, id string, edits []rost
 			return roster.Errorf(roster.ErrConflict, "import %s is %s: its rows can no longer be edited", id, im.Status)
 		}
 		for _, e := range edits {
-			if e.Row < 1 || e.Column < excludeColumn || e.Column >= 512 || len(e.Value) > 32767 {
+			if e.Row < 1 || e.Column < excludeColumn || e.Column >= s.cfg.Limits.MaxColumns || utf8.RuneCountInString(e.Value) > s.cfg.Limits.MaxCellLength {
 				return roster.Errorf(roster.ErrInvalid, "edit of sheet %s, row %d, column %d is out of range", e.Sheet, e.Row, e.Column)
 			}
 			found := false
