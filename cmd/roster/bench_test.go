@@ -1,6 +1,8 @@
 package main
 
 import (
+	"github.com/rosterhq/roster/shared/sheet/sheettest"
+
 	"archive/zip"
 	"bytes"
 	"encoding/json"
@@ -85,51 +87,9 @@ func BenchmarkInspectXLSX1M(b *testing.B) {
 	}
 }
 
-// inspectBenchXLSX writes the workbook once per machine: a header and
-// 999,999 rows of 8 columns (inline strings, dates, numbers).
-func inspectBenchXLSX(b *testing.B) string {
-	b.Helper()
-	path := filepath.Join(os.TempDir(), fmt.Sprintf("roster-inspect-bench-%d.xlsx", inspectBenchRows))
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sw.SetRow("A1", []any{"Email", "External ID", "First name", "Last name", "Status", "Joined", "Score", "Notes"}); err != nil {
-		b.Fatal(err)
-	}
-	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 1; i < inspectBenchRows; i++ {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		err := sw.SetRow(cell, []any{
-			fmt.Sprintf("person%d@example.com", i), fmt.Sprintf("%07d", i), "José", fmt.Sprintf("García %d", i),
-			"active", excelize.Cell{StyleID: dateStyle, Value: base.AddDate(0, 0, i%365)}, float64(i%100) + 0.5,
-			fmt.Sprintf("note %d", i),
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	tmp := strings.TrimSuffix(path, ".xlsx") + ".tmp.xlsx" // excelize wants the extension
-	if err := f.SaveAs(tmp); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
-	return path
-}
+// inspectBenchXLSX is the workbook inspect must list: a header and
+// 999,999 rows of 8 columns.
+func inspectBenchXLSX(b *testing.B) string { return sheettest.XLSX(b, inspectBenchRows) }
 
 // setDimension copies a workbook, giving each sheet the <dimension> the
 // StreamWriter leaves out (or writes as "A1"), streaming.

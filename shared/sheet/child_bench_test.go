@@ -1,6 +1,8 @@
 package sheet
 
 import (
+	"github.com/rosterhq/roster/shared/sheet/sheettest"
+
 	"bufio"
 	"encoding/csv"
 	"encoding/json"
@@ -225,49 +227,5 @@ func writeBenchCSV(w *bufio.Writer, rows int) {
 	}
 }
 
-// benchXLSXFile writes, once per machine, a workbook of a header and rows-1
-// rows of 8 columns with excelize's StreamWriter (inline strings, a date
-// style, dimension "A1" as it writes it).
-func benchXLSXFile(b *testing.B, rows int) string {
-	b.Helper()
-	path := filepath.Join(os.TempDir(), "roster-sheet-bench-"+strconv.Itoa(rows)+".xlsx")
-	if _, err := os.Stat(path); err == nil {
-		return path
-	}
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		b.Fatal(err)
-	}
-	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
-	if err != nil {
-		b.Fatal(err)
-	}
-	if err := sw.SetRow("A1", []any{"Email", "External ID", "First name", "Last name", "Status", "Joined", "Score", "Notes"}); err != nil {
-		b.Fatal(err)
-	}
-	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 1; i < rows; i++ {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		err := sw.SetRow(cell, []any{
-			fmt.Sprintf("person%d@example.com", i), fmt.Sprintf("%07d", i), "José", fmt.Sprintf("García %d", i),
-			"active", excelize.Cell{StyleID: dateStyle, Value: base.AddDate(0, 0, i%365)}, float64(i%100) + 0.5,
-			fmt.Sprintf("note %d", i),
-		})
-		if err != nil {
-			b.Fatal(err)
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		b.Fatal(err)
-	}
-	tmp := strings.TrimSuffix(path, ".xlsx") + ".tmp.xlsx" // excelize wants the extension
-	if err := f.SaveAs(tmp); err != nil {
-		b.Fatal(err)
-	}
-	if err := os.Rename(tmp, path); err != nil {
-		b.Fatal(err)
-	}
-	return path
-}
+// benchXLSXFile is a workbook of a header and rows-1 rows of 8 columns.
+func benchXLSXFile(b *testing.B, rows int) string { return sheettest.XLSX(b, rows) }
