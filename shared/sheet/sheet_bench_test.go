@@ -1,15 +1,15 @@
 package sheet
 
 import (
+	"github.com/rosterhq/roster/shared/sheet/sheettest"
+
 	"bytes"
 	"encoding/csv"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -21,7 +21,6 @@ const (
 
 var benchFiles struct {
 	once      sync.Once
-	dir       string
 	xlsx, csv []byte
 	err       error
 }
@@ -31,11 +30,7 @@ var benchFiles struct {
 func benchData(b *testing.B) (xlsx, csvData []byte) {
 	b.Helper()
 	benchFiles.once.Do(func() {
-		benchFiles.dir, benchFiles.err = os.MkdirTemp("", "sheetbench")
-		if benchFiles.err != nil {
-			return
-		}
-		benchFiles.xlsx, benchFiles.err = generateXLSX(filepath.Join(benchFiles.dir, "bench.xlsx"))
+		benchFiles.xlsx, benchFiles.err = os.ReadFile(sheettest.XLSX(b, benchXLSXRows+1))
 		if benchFiles.err != nil {
 			return
 		}
@@ -50,46 +45,6 @@ func benchData(b *testing.B) (xlsx, csvData []byte) {
 		b.Fatal(benchFiles.err)
 	}
 	return benchFiles.xlsx, benchFiles.csv
-}
-
-func generateXLSX(path string) ([]byte, error) {
-	f := excelize.NewFile()
-	defer f.Close()
-	sw, err := f.NewStreamWriter("Sheet1")
-	if err != nil {
-		return nil, err
-	}
-	dateStyle, err := f.NewStyle(&excelize.Style{NumFmt: 14})
-	if err != nil {
-		return nil, err
-	}
-	if err := sw.SetRow("A1", []any{"Email", "External ID", "First name", "Last name", "Status", "Joined", "Score", "Notes"}); err != nil {
-		return nil, err
-	}
-	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
-	for i := 1; i <= benchXLSXRows; i++ {
-		cell, _ := excelize.CoordinatesToCellName(1, i+1)
-		row := []any{
-			fmt.Sprintf("person%d@example.com", i),
-			fmt.Sprintf("%05d", i),
-			"José",
-			fmt.Sprintf("García %d", i),
-			"active",
-			excelize.Cell{StyleID: dateStyle, Value: base.AddDate(0, 0, i%365)},
-			float64(i%100) + 0.5,
-			fmt.Sprintf("note %d", i),
-		}
-		if err := sw.SetRow(cell, row); err != nil {
-			return nil, err
-		}
-	}
-	if err := sw.Flush(); err != nil {
-		return nil, err
-	}
-	if err := f.SaveAs(path); err != nil {
-		return nil, err
-	}
-	return os.ReadFile(path)
 }
 
 func reportRows(b *testing.B, rows int) {
