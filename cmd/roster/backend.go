@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
+	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/store/bolt"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
@@ -17,6 +19,10 @@ import (
 
 // localTenant is the tenant of the embedded backend's CLI commands.
 const localTenant = "local"
+
+// localAdmin is who runs the CLI: an admin of every program of the local
+// tenant. Commands go through the same door as the API (importer.Session).
+var localAdmin = roster.Caller{Tenant: localTenant, Subject: "cli", Kind: roster.KindAdmin, Programs: []string{roster.AllPrograms}}
 
 // embedded is the embedded backend: a bbolt file, a blob directory, an
 // outbox directory and the in-process workflow, all under one data dir.
@@ -27,6 +33,7 @@ type embedded struct {
 	outbox *outbox.Outbox
 	flow   *inproc.Workflow
 	svc    *importer.Service
+	admin  *importer.Session // the CLI's door
 }
 
 type embeddedOptions struct {
@@ -45,6 +52,9 @@ func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) 
 		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	st, err := bolt.Open(filepath.Join(dir, "roster.db"))
+	if errors.Is(err, bolt.ErrInUse) {
+		return nil, fmt.Errorf("the data directory %s is in use by another roster process (roster serve?): stop it, or use --data with another directory", dir)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -75,10 +85,11 @@ func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) 
 		}
 	}
 	e.svc = importer.New(importer.Config{
-		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL,
+		Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL,
 	})
 	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
 	e.svc.SetWorkflow(e.flow)
+	e.admin = e.svc.As(localAdmin)
 	return e, nil
 }
 

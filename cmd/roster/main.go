@@ -3,9 +3,12 @@
 //	roster inspect [--json] FILE
 //	roster program put --data DIR PROGRAM.json
 //	roster import --data DIR --program ID --role ROLE [flags] FILE
+//	roster import --data DIR --program ID --sheet NAME:ROLE... [--map 'NAME:Header=target,...']... FILE
 //	roster participants --data DIR --program ID [--role ROLE] [--json]
 //	roster participants activate --data DIR --program ID --email E
 //	roster participants edit --data DIR --program ID --email E --set key=value
+//	roster template --data DIR --program ID [--out FILE]
+//	roster export --data DIR --program ID [--role ROLE] [--out FILE]
 //	roster outbox --data DIR [--json]
 //	roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 package main
@@ -56,14 +59,19 @@ Commands:
   roster import --data DIR --program ID --role ROLE [--sheet NAME] [--header-row N | --no-header]
                 [--map 'Header=target,...'] [--separator S] [--overwrite] [--notify]
                 [--admin EMAIL] [--date-order dmy|mdy|ymd] [--json] [--paste] FILE
+  roster import --data DIR --program ID --sheet NAME:ROLE [--sheet NAME:ROLE]...
+                [--map 'NAME:Header=target,...']... [other flags as above] FILE
   roster participants --data DIR --program ID [--role ROLE] [--json]
   roster participants activate --data DIR --program ID --email E
   roster participants edit --data DIR --program ID --email E --set key=value [--set ...] [--new-email E]
   roster participants status --data DIR --program ID --email E --status active|suspended [--all-programs]
+  roster template --data DIR --program ID [--out FILE]
+  roster export --data DIR --program ID [--role ROLE] [--out FILE]
   roster outbox --data DIR [--json]
   roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 
 Mapping targets: email, userId, status, field:<question key>, assoc:<role>, ignore.
+In --map a column is named by its header or by its letter (A=email).
 --data defaults to ./.roster. Run 'roster COMMAND -h' for a command's flags.
 `
 
@@ -96,6 +104,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 			}
 		}
 		return m.participants(ctx, args[1:])
+	case "template":
+		return m.template(ctx, args[1:])
+	case "export":
+		return m.export(ctx, args[1:])
 	case "outbox":
 		return m.outbox(ctx, args[1:])
 	case "serve":

@@ -15,7 +15,7 @@ import (
 	"github.com/rosterhq/roster/shared/config"
 	"github.com/rosterhq/roster/shared/httpapi"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
+	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -73,20 +73,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		}
 		defer e.Close() // after Shutdown: waits for running imports
 		svc = e.svc
-		opt.Outbox = func(ctx context.Context) (any, error) {
-			sent, err := e.outbox.List(ctx)
-			if sent == nil {
-				sent = []outbox.Sent{}
-			}
-			return sent, err
-		}
 	}
 	h := httpapi.New(svc, opt)
-	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
+	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Kind: roster.KindAdmin, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
 		return err
 	}
-	participant, err := auth.Sign(httpapi.Claims{Subject: "participant", Email: "participant@example.com", Tenant: localTenant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
+	participant, err := auth.Sign(httpapi.Claims{Subject: "participant", Email: "participant@example.com", Tenant: localTenant, Kind: roster.KindParticipant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
 		return err
 	}
@@ -131,9 +124,9 @@ func devSecret(getenv func(string) string) ([]byte, error) {
 func (m *Main) printServeHelp(base, data, admin, participant string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Roster is serving %s (%s). Press Ctrl-C to stop.\n\n", base, data)
-	fmt.Fprintf(&b, "Admin token (tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
+	fmt.Fprintf(&b, "Admin token (kind admin, tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "  export ROSTER_TOKEN=%s\n", admin)
-	fmt.Fprintf(&b, "Participant token (participant@example.com, for PATCH .../participants/me):\n")
+	fmt.Fprintf(&b, "Participant token (kind participant, participant@example.com: only GET and PATCH .../participants/me):\n")
 	fmt.Fprintf(&b, "  export ROSTER_PARTICIPANT_TOKEN=%s\n\n", participant)
 	fmt.Fprintf(&b, "Try:\n")
 	auth := `-H "Authorization: Bearer $ROSTER_TOKEN"`

@@ -18,10 +18,9 @@ import (
 // whoever API Gateway's JWT authorizer verified (X1).
 func newHandler(b *config.Backend, cfg config.Config, log *slog.Logger) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
 	h := httpapi.New(b.Service, httpapi.Options{
-		Auth:           lambdaapi.ClaimsAuth{},
-		Uploads:        presignedUploads{blobs: b.Blobs, expiry: cfg.UploadExpiry},
-		Logger:         log,
-		MaxUploadBytes: cfg.MaxFileBytesOrDefault(),
+		Auth:    lambdaapi.ClaimsAuth{},
+		Uploads: presignedUploads{blobs: b.Blobs, expiry: cfg.UploadExpiry},
+		Logger:  log,
 	})
 	return lambdaapi.Handler(h)
 }

@@ -53,7 +53,7 @@ func TestApplyBatchTwice(t *testing.T) {
 		}
 	}
 	n := 0
-	err := b.Store.ListParticipants(ctx, lambdatest.SampleTenant, lambdatest.SampleProgram, func(roster.Participant) error { n++; return nil })
+	err := b.Store.ListParticipants(ctx, lambdatest.SampleTenant, lambdatest.SampleProgram, "", func(roster.Participant) error { n++; return nil })
 	if err != nil || n != 2 {
 		t.Fatalf("participants in DynamoDB = %d (%v), want 2", n, err)
 	}

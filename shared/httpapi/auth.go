@@ -2,41 +2,43 @@ package httpapi
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/rosterhq/roster/shared/roster"
 )
 
 // AllPrograms in Claims.Programs grants every program of the tenant.
-const AllPrograms = "*"
+const AllPrograms = roster.AllPrograms
 
-// Claims are what a verified token says about its bearer (X1). In AWS they
-// come from API Gateway's JWT authorizer; locally from a dev token.
-type Claims struct {
-	Subject  string
-	Email    string
-	Tenant   string
-	Programs []string // program IDs, or AllPrograms
-}
+// AdminGroup is the identity provider's group whose members are admins
+// (Cognito's cognito:groups claim); everyone else is a participant.
+const AdminGroup = "admin"
 
-// CanAccess reports whether the claims grant programID (X1).
-func (c Claims) CanAccess(programID string) bool {
-	if programID == "" {
-		return false
-	}
-	return slices.Contains(c.Programs, AllPrograms) || slices.Contains(c.Programs, programID)
-}
+// Claims are what a verified token says about its bearer: the caller of
+// every use case (X1). In AWS they come from API Gateway's JWT authorizer;
+// locally from a dev token.
+type Claims = roster.Caller
 
 // ClaimsFromMap reads claims from a token's claims map, as API Gateway's JWT
-// authorizer passes them: keys sub, email, tenant and programs (space-
-// separated program IDs, or "*").
+// authorizer passes them: keys sub, email, tenant, programs (space-
+// separated program IDs, or "*") and cognito:groups (admin membership).
 func ClaimsFromMap(m map[string]string) (Claims, error) {
-	c := Claims{Subject: m["sub"], Email: m["email"], Tenant: strings.TrimSpace(m["tenant"]), Programs: strings.Fields(m["programs"])}
+	c := Claims{Subject: m["sub"], Email: m["email"], Tenant: strings.TrimSpace(m["tenant"]), Programs: strings.Fields(m["programs"]),
+		Kind: roster.KindParticipant}
+	if slices.Contains(roster.ParseGroups(m["cognito:groups"]), AdminGroup) {
+		c.Kind = roster.KindAdmin
+	}
 	if c.Subject == "" {
 		return c, errors.New("token has no sub claim")
 	}
 	if c.Tenant == "" {
 		return c, errors.New("token has no tenant claim")
+	}
+	if err := roster.CheckID("tenant", c.Tenant); err != nil {
+		return c, fmt.Errorf("token's tenant claim: %w", err)
 	}
 	if c.Programs == nil {
 		c.Programs = []string{}
@@ -44,9 +46,13 @@ func ClaimsFromMap(m map[string]string) (Claims, error) {
 	return c, nil
 }
 
-// toMap is the inverse of ClaimsFromMap.
-func (c Claims) toMap() map[string]string {
-	return map[string]string{"sub": c.Subject, "email": c.Email, "tenant": c.Tenant, "programs": strings.Join(c.Programs, " ")}
+// claimsMap is the inverse of ClaimsFromMap.
+func claimsMap(c Claims) map[string]string {
+	m := map[string]string{"sub": c.Subject, "email": c.Email, "tenant": c.Tenant, "programs": strings.Join(c.Programs, " ")}
+	if c.Kind == roster.KindAdmin {
+		m["cognito:groups"] = AdminGroup
+	}
+	return m
 }
 
 // Authenticator verifies a request's credentials. Any error is answered 401.

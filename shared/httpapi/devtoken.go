@@ -10,11 +10,14 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/rosterhq/roster/shared/roster"
 )
 
 // DevAuth signs and verifies HS256 JWTs with a shared secret: the local
 // server's stand-in for a real identity provider. Its claims are the ones
-// API Gateway passes in AWS (sub, email, tenant, programs), plus exp.
+// API Gateway passes in AWS (sub, email, tenant, programs, cognito:groups),
+// plus exp.
 type DevAuth struct {
 	secret []byte
 	// Now is the clock used for exp; tests set it.
@@ -38,12 +41,13 @@ type jwtHeader struct {
 }
 
 type jwtClaims struct {
-	Sub      string `json:"sub"`
-	Email    string `json:"email,omitempty"`
-	Tenant   string `json:"tenant"`
-	Programs string `json:"programs"`
-	Iat      int64  `json:"iat,omitempty"`
-	Exp      int64  `json:"exp"`
+	Sub      string   `json:"sub"`
+	Email    string   `json:"email,omitempty"`
+	Tenant   string   `json:"tenant"`
+	Programs string   `json:"programs"`
+	Groups   []string `json:"cognito:groups,omitempty"`
+	Iat      int64    `json:"iat,omitempty"`
+	Exp      int64    `json:"exp"`
 }
 
 var b64 = base64.RawURLEncoding
@@ -56,8 +60,12 @@ func (a *DevAuth) Sign(c Claims, ttl time.Duration) (string, error) {
 	if ttl <= 0 {
 		return "", errors.New("token lifetime must be positive")
 	}
-	if _, err := ClaimsFromMap(c.toMap()); err != nil {
+	if _, err := ClaimsFromMap(claimsMap(c)); err != nil {
 		return "", err
+	}
+	var groups []string
+	if c.Kind == roster.KindAdmin {
+		groups = []string{AdminGroup}
 	}
 	now := a.Now()
 	h, err := json.Marshal(jwtHeader{Alg: "HS256", Typ: "JWT"})
@@ -65,7 +73,7 @@ func (a *DevAuth) Sign(c Claims, ttl time.Duration) (string, error) {
 		return "", err
 	}
 	p, err := json.Marshal(jwtClaims{Sub: c.Subject, Email: c.Email, Tenant: c.Tenant, Programs: strings.Join(c.Programs, " "),
-		Iat: now.Unix(), Exp: now.Add(ttl).Unix()})
+		Groups: groups, Iat: now.Unix(), Exp: now.Add(ttl).Unix()})
 	if err != nil {
 		return "", err
 	}
@@ -118,7 +126,8 @@ func (a *DevAuth) Verify(token string) (Claims, error) {
 	if !a.Now().Before(time.Unix(jc.Exp, 0)) {
 		return Claims{}, errors.New("token expired")
 	}
-	return ClaimsFromMap(map[string]string{"sub": jc.Sub, "email": jc.Email, "tenant": jc.Tenant, "programs": jc.Programs})
+	return ClaimsFromMap(map[string]string{"sub": jc.Sub, "email": jc.Email, "tenant": jc.Tenant, "programs": jc.Programs,
+		"cognito:groups": strings.Join(jc.Groups, " ")})
 }
 
 // Authenticate verifies the request's bearer token.

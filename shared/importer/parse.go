@@ -107,6 +107,13 @@ func firstRows(book sheet.Book, name string, n int) ([]sheet.Row, error) {
 
 // CreateImport records a new import waiting for its file (S1–S4).
 func (s *Service) CreateImport(ctx context.Context, tenant, programID, fileName, admin string, set roster.ImportSettings) (roster.Import, error) {
+	// The IDs become parts of the file's key.
+	if err := roster.CheckID("tenant", tenant); err != nil {
+		return roster.Import{}, err
+	}
+	if err := roster.CheckID("program", programID); err != nil {
+		return roster.Import{}, err
+	}
 	prog, err := s.GetProgram(ctx, tenant, programID)
 	if err != nil {
 		return roster.Import{}, err
@@ -149,15 +156,45 @@ func (s *Service) Upload(ctx context.Context, tenant, id string, r io.Reader) (S
 	if im.Status != roster.ImportCreated && im.Status != roster.ImportParsed {
 		return Structure{}, roster.Errorf(roster.ErrConflict, "import %s is %s: its file can no longer be replaced", id, im.Status)
 	}
-	lr := &io.LimitedReader{R: r, N: s.cfg.Limits.MaxFileSize + 1}
+	limit := s.cfg.Limits.MaxFileSize
+	lr := &limitReader{r: r, n: limit}
 	if err := s.cfg.Blobs.Put(ctx, im.FileKey, lr); err != nil {
+		if lr.over {
+			// Refused whole, as over HTTP: the import stays as it was and
+			// the upload can be sent again (F8).
+			return Structure{}, roster.TooLarge("file "+im.FileName, -1, limit)
+		}
 		return Structure{}, fmt.Errorf("store file of import %s: %w", id, err)
-	}
-	if lr.N <= 0 {
-		return Structure{}, s.failParse(ctx, im, &sheet.LimitError{File: im.FileName, Column: -1, What: "file size", Limit: s.cfg.Limits.MaxFileSize})
 	}
 	return s.Parse(ctx, tenant, id)
 }
+
+// limitReader reads at most n bytes and fails past them, so that a blob
+// store never keeps a file over the limit.
+type limitReader struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n < 0 {
+		l.over = true
+		return 0, errTooLarge
+	}
+	if int64(len(p)) > l.n+1 {
+		p = p[:l.n+1]
+	}
+	k, err := l.r.Read(p)
+	l.n -= int64(k)
+	if l.n < 0 {
+		l.over = true
+		return k, errTooLarge
+	}
+	return k, err
+}
+
+var errTooLarge = errors.New("file over the size limit")
 
 // Paste stores pasted text as the import's file (F5): it is read exactly
 // like an uploaded CSV.
@@ -191,11 +228,7 @@ func (s *Service) Parse(ctx context.Context, tenant, id string) (Structure, erro
 		if sh.Hidden || len(sh.Preview) == 0 {
 			continue
 		}
-		header := 0
-		if len(sh.HeaderCandidates) > 0 && !mapping.LikelyNoHeader(sh.HeaderCandidates) {
-			header = sh.HeaderCandidates[0].Row
-		}
-		plan, _, err := s.suggest(ctx, prog, im.Settings.Role, sh, header)
+		plan, _, err := s.suggest(ctx, prog, im.Settings.Role, sh, DefaultHeaderRow(sh))
 		if err != nil {
 			return st, err
 		}
@@ -217,6 +250,16 @@ func (s *Service) Parse(ctx context.Context, tenant, id string) (Structure, erro
 		return nil
 	})
 	return st, err
+}
+
+// DefaultHeaderRow is the header row a sheet gets unless the admin says
+// otherwise (F4): the best candidate, or none (0) when the sheet looks
+// headerless. Every entry point takes it from here.
+func DefaultHeaderRow(sh SheetStructure) int {
+	if len(sh.HeaderCandidates) > 0 && !mapping.LikelyNoHeader(sh.HeaderCandidates) {
+		return sh.HeaderCandidates[0].Row
+	}
+	return 0
 }
 
 func (s *Service) failParse(ctx context.Context, im roster.Import, cause error) error {
@@ -274,7 +317,15 @@ func (s *Service) Suggest(ctx context.Context, tenant, id, sheetName, role strin
 			return PlanSuggestion{Plan: plan, Columns: cols, Remembered: cols == nil}, err
 		}
 	}
-	return PlanSuggestion{}, roster.Errorf(roster.ErrNotFound, "%s has no sheet %q", im.FileName, sheetName)
+	return PlanSuggestion{}, roster.Errorf(roster.ErrNotFound, "%s has no sheet %q (sheets: %s)", im.FileName, sheetName, sheetNames(st))
+}
+
+func sheetNames(st Structure) string {
+	names := make([]string, len(st.Sheets))
+	for i, sh := range st.Sheets {
+		names[i] = sh.Name
+	}
+	return strings.Join(names, ", ")
 }
 
 // suggest builds a plan: a remembered mapping for the same header signature
@@ -309,7 +360,9 @@ func (s *Service) suggest(ctx context.Context, prog roster.Program, role string,
 	plan.Mapping = mapping.MappingOf(sugg)
 	for _, sg := range sugg {
 		if sg.Confidence == 0 {
-			plan.Mapping[sg.Column] = "" // left for the admin (M3); reported as unmapped (V6)
+			// Left for the admin (M3): ignored unless mapped, as the
+			// column's suggestion says.
+			plan.Mapping[sg.Column] = roster.TargetIgnore
 		}
 	}
 	plan.Mapping = unmapEmptyUserIDs(plan.Mapping, sh, headerRow)
@@ -379,7 +432,7 @@ func (s *Service) SetPlans(ctx context.Context, tenant, id string, plans []roste
 			}
 		}
 		if sh == nil {
-			return im, roster.Errorf(roster.ErrNotFound, "%s has no sheet %q", im.FileName, p.Name)
+			return im, roster.Errorf(roster.ErrInvalid, "%s has no sheet %q (sheets: %s)", im.FileName, p.Name, sheetNames(st))
 		}
 		base, _, err := s.suggest(ctx, prog, p.Role, *sh, p.HeaderRow)
 		if err != nil {

@@ -2,8 +2,12 @@ package importer
 
 import (
 	"context"
+	"encoding/base64"
+	"errors"
 	"fmt"
+	"maps"
 	"slices"
+	"strings"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -21,22 +25,116 @@ type ParticipantView struct {
 	Associations       map[string][]string `json:"associations"` // role → emails
 }
 
-// ListParticipants returns a program's participants (of one role, unless
-// role is empty), sorted by email.
+// Participant pages: the default and largest number of participants in one.
+const (
+	DefaultParticipantPage = 100
+	MaxParticipantPage     = 1000
+)
+
+// ParticipantQuery asks for one page of a program's participants.
+type ParticipantQuery struct {
+	Role   string // only this role, unless empty
+	Limit  int    // participants per page: 0 for DefaultParticipantPage, at most MaxParticipantPage
+	Cursor string // Next of the previous page; empty for the first
+}
+
+// ParticipantPage is one page of participants, in user ID order. Next is
+// the cursor of the following page, empty on the last one.
+type ParticipantPage struct {
+	Participants []ParticipantView `json:"participants"`
+	Next         string            `json:"next,omitempty"`
+}
+
+// cursorPrefix versions the opaque cursor.
+const cursorPrefix = "u1:"
+
+func encodeCursor(userID string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(cursorPrefix + userID))
+}
+
+func decodeCursor(c string) (string, error) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil || !strings.HasPrefix(string(b), cursorPrefix) || len(b) == len(cursorPrefix) {
+		return "", roster.Errorf(roster.ErrInvalid, "cursor %q is not one this API gave", c)
+	}
+	return string(b[len(cursorPrefix):]), nil
+}
+
+// errPageFull stops a listing once a page is full.
+var errPageFull = errors.New("page full")
+
+// participantPage reads one page from the store, starting after the
+// cursor's user: a page costs its own participants, never the whole program.
+func (s *Service) participantPage(ctx context.Context, tenant, programID string, q ParticipantQuery) (ParticipantPage, error) {
+	switch {
+	case q.Limit == 0:
+		q.Limit = DefaultParticipantPage
+	case q.Limit < 0 || q.Limit > MaxParticipantPage:
+		return ParticipantPage{}, roster.Errorf(roster.ErrInvalid, "limit %d must be between 1 and %d", q.Limit, MaxParticipantPage)
+	}
+	after := ""
+	if q.Cursor != "" {
+		var err error
+		if after, err = decodeCursor(q.Cursor); err != nil {
+			return ParticipantPage{}, err
+		}
+	}
+	var parts []roster.Participant
+	more := false
+	err := s.cfg.Store.ListParticipants(ctx, tenant, programID, after, func(p roster.Participant) error {
+		if q.Role != "" && p.Role != q.Role {
+			return nil
+		}
+		if len(parts) == q.Limit {
+			more = true
+			return errPageFull
+		}
+		parts = append(parts, p)
+		return nil
+	})
+	if err != nil && !errors.Is(err, errPageFull) {
+		return ParticipantPage{}, fmt.Errorf("list participants of %s: %w", programID, err)
+	}
+	views, err := s.views(ctx, tenant, parts, nil)
+	if err != nil {
+		return ParticipantPage{}, err
+	}
+	page := ParticipantPage{Participants: views}
+	if more {
+		page.Next = encodeCursor(parts[len(parts)-1].UserID)
+	}
+	return page, nil
+}
+
+// ListParticipants returns every participant of a program (of one role,
+// unless role is empty), sorted by email. Entry points page through
+// Session.ListParticipants instead.
 func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role string) ([]ParticipantView, error) {
 	if _, err := s.GetProgram(ctx, tenant, programID); err != nil {
 		return nil, err
 	}
-	var parts []roster.Participant
-	err := s.cfg.Store.ListParticipants(ctx, tenant, programID, func(p roster.Participant) error {
-		if role == "" || p.Role == role {
-			parts = append(parts, p)
+	out := []ParticipantView{}
+	q := ParticipantQuery{Role: role, Limit: MaxParticipantPage}
+	for {
+		page, err := s.participantPage(ctx, tenant, programID, q)
+		if err != nil {
+			return nil, err
 		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list participants of %s: %w", programID, err)
+		out = append(out, page.Participants...)
+		if page.Next == "" {
+			break
+		}
+		q.Cursor = page.Next
 	}
+	slices.SortFunc(out, func(a, b ParticipantView) int { return strings.Compare(a.Email, b.Email) })
+	return out, nil
+}
+
+// views shows participants with their users' emails and associations;
+// known holds users already read.
+func (s *Service) views(ctx context.Context, tenant string, parts []roster.Participant, known map[string]roster.User) ([]ParticipantView, error) {
+	users := map[string]roster.User{}
+	maps.Copy(users, known)
 	idSet := map[string]bool{}
 	for _, p := range parts {
 		idSet[p.UserID] = true
@@ -48,9 +146,11 @@ func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role 
 	}
 	ids := make([]string, 0, len(idSet))
 	for id := range idSet {
-		ids = append(ids, id)
+		if _, ok := users[id]; !ok {
+			ids = append(ids, id)
+		}
 	}
-	users := map[string]roster.User{}
+	slices.Sort(ids)
 	for chunk := range slices.Chunk(ids, 100) {
 		us, err := s.cfg.Store.GetUsers(ctx, tenant, chunk)
 		if err != nil {
@@ -79,15 +179,6 @@ func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role 
 		}
 		out = append(out, v)
 	}
-	slices.SortFunc(out, func(a, b ParticipantView) int {
-		if a.Email < b.Email {
-			return -1
-		}
-		if a.Email > b.Email {
-			return 1
-		}
-		return 0
-	})
 	return out, nil
 }
 

@@ -47,8 +47,9 @@ type People interface {
 	// missing ones are left out.
 	GetParticipants(ctx context.Context, tenant, programID string, userIDs []string) ([]roster.Participant, error)
 	// ListParticipants calls fn for each participant of the program, in
-	// user ID order, until fn returns an error.
-	ListParticipants(ctx context.Context, tenant, programID string, fn func(roster.Participant) error) error
+	// user ID order, starting after user ID after ("" from the first),
+	// until fn returns an error: a page costs what it reads.
+	ListParticipants(ctx context.Context, tenant, programID, after string, fn func(roster.Participant) error) error
 	// UserParticipations returns every participation of one user (A14).
 	UserParticipations(ctx context.Context, tenant, userID string) ([]roster.Participant, error)
 	// Save writes a user and/or a participant atomically. Each is written

@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"sync"
-	"unicode/utf8"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -120,49 +119,6 @@ func rowOf(o rowOutcome) int {
 		return o.Flags[0].Row
 	}
 	return 0
-}
-
-// EditCells keeps inline edits with the import (V8) and returns the edited
-// rows re-validated. Column -1 with any value leaves the whole row out.
-func (s *Service) EditCells(ctx context.Context, tenant, id string, edits []roster.CellEdit) ([]Entry, error) {
-	im, err := s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-		if im.Status != roster.ImportParsed && im.Status != roster.ImportMapped {
-			return roster.Errorf(roster.ErrConflict, "import %s is %s: its rows can no longer be edited", id, im.Status)
-		}
-		for _, e := range edits {
-			if e.Row < 1 || e.Column < excludeColumn || e.Column >= s.cfg.Limits.MaxColumns || utf8.RuneCountInString(e.Value) > s.cfg.Limits.MaxCellLength {
-				return roster.Errorf(roster.ErrInvalid, "edit of sheet %s, row %d, column %d is out of range", e.Sheet, e.Row, e.Column)
-			}
-			found := false
-			for _, p := range im.Sheets {
-				found = found || p.Name == e.Sheet
-			}
-			if !found {
-				return roster.Errorf(roster.ErrInvalid, "sheet %q is not being imported", e.Sheet)
-			}
-		}
-		im.Edits = append(im.Edits, edits...)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	prog, err := s.GetProgram(ctx, tenant, im.ProgramID)
-	if err != nil {
-		return nil, err
-	}
-	want := map[[2]any]bool{}
-	for _, e := range edits {
-		want[[2]any{e.Sheet, e.Row}] = true
-	}
-	out := []Entry{}
-	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
-		if o.Record.Row > 0 && want[[2]any{o.Record.Sheet, o.Record.Row}] {
-			out = append(out, Entry{Sheet: o.Record.Sheet, Row: o.Record.Row, Action: o.Action, Values: o.Record.Values, Flags: o.Flags})
-		}
-		return nil
-	})
-	return out, err
 }
 
 // Start starts the run of a mapped import (the admin's "Continue").

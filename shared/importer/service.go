@@ -33,6 +33,9 @@ type Config struct {
 	ReportURL func(tenant, importID, key string) string
 	// From is the sender shown in emails.
 	From string
+	// SentMail lists the emails sent, where the backend keeps them (the
+	// embedded outbox); Session.Outbox serves it.
+	SentMail MailLog
 }
 
 // Service runs Roster's use cases.
@@ -79,11 +82,14 @@ func (s *Service) PutProgram(ctx context.Context, p roster.Program) error {
 
 // CheckProgram checks a program definition.
 func CheckProgram(p roster.Program) error {
-	if strings.TrimSpace(p.ID) == "" || strings.ContainsAny(p.ID, "/#\\ ") {
-		return roster.Errorf(roster.ErrInvalid, "program id %q must be non-empty, without spaces, '/', '#' or '\\'", p.ID)
+	if err := roster.CheckID("program", p.ID); err != nil {
+		return err
 	}
-	if p.Tenant == "" {
-		return roster.Errorf(roster.ErrInvalid, "program %s has no tenant", p.ID)
+	if err := roster.CheckID("tenant", p.Tenant); err != nil {
+		return err
+	}
+	if err := roster.CheckActivationURL(p.Settings.ActivationURL); err != nil {
+		return err
 	}
 	if strings.TrimSpace(p.Name) == "" {
 		return roster.Errorf(roster.ErrInvalid, "program %s has no name", p.ID)

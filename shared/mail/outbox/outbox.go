@@ -29,14 +29,9 @@ import (
 var _ importer.Mailer = (*Outbox)(nil)
 
 // Sent is one delivered message, as `roster outbox --json` prints it.
-type Sent struct {
-	Key     string    `json:"key"`
-	To      []string  `json:"to"`
-	Subject string    `json:"subject"`
-	Text    string    `json:"text"`
-	HTML    string    `json:"html"`
-	SentAt  time.Time `json:"sentAt"`
-}
+type Sent = importer.SentMail
+
+var _ importer.MailLog = (*Outbox)(nil)
 
 // Outbox writes messages to a folder.
 type Outbox struct {

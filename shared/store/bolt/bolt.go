@@ -45,9 +45,12 @@ var (
 		bucketEmails, bucketExternalIDs, bucketParticipants, bucketUserPrograms, bucketMappings}
 )
 
+// ErrInUse is the error of Open when another process holds the database.
+var ErrInUse = errors.New("in use by another roster process")
+
 // lockTimeout bounds the wait for the file lock, so that a second process
 // gets an error instead of hanging.
-var lockTimeout = 2 * time.Second
+var lockTimeout = time.Second
 
 // listPage is how many participants ListParticipants reads per transaction;
 // fn runs outside any transaction, so it may write to the store.
@@ -67,7 +70,7 @@ func Open(path string) (*Store, error) {
 	}
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
 	if errors.Is(err, bolterrors.ErrTimeout) {
-		return nil, fmt.Errorf("database %s is in use by another roster process", path)
+		return nil, fmt.Errorf("database %s is %w", path, ErrInUse)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)

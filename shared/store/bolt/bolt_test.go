@@ -52,7 +52,7 @@ func TestOpenInUse(t *testing.T) {
 		t.Fatalf("second Open(%s) = nil error, want the file in use", path)
 	}
 	want := "database " + path + " is in use by another roster process"
-	if err.Error() != want {
+	if err.Error() != want || !errors.Is(err, ErrInUse) {
 		t.Fatalf("second Open = %q, want %q", err, want)
 	}
 }

@@ -104,9 +104,12 @@ func (s *Store) GetParticipants(ctx context.Context, tenant, programID string, u
 // ListParticipants implements importer.People. It reads listPage
 // participants per transaction and calls fn outside of it, so the listing
 // is not one snapshot: participants saved meanwhile may or may not show.
-func (s *Store) ListParticipants(ctx context.Context, tenant, programID string, fn func(roster.Participant) error) error {
+func (s *Store) ListParticipants(ctx context.Context, tenant, programID, afterUser string, fn func(roster.Participant) error) error {
 	pre := prefix(tenant, programID)
 	var after []byte // last key visited
+	if afterUser != "" {
+		after = append(append([]byte(nil), pre...), afterUser...)
+	}
 	for {
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("list participants of program %s: %w", programID, err)

@@ -154,11 +154,12 @@ func (s *Store) UserParticipations(ctx context.Context, tenant, userID string) (
 }
 
 // ListParticipants calls fn for each participant of the program in user ID
-// order, merging the program's index shards.
-func (s *Store) ListParticipants(ctx context.Context, tenant, programID string, fn func(roster.Participant) error) error {
+// order after user ID after, merging the program's index shards; each shard
+// starts at after, so a page reads little more than itself.
+func (s *Store) ListParticipants(ctx context.Context, tenant, programID, after string, fn func(roster.Participant) error) error {
 	shards := make([]*shardCursor, participantShards)
 	for i := range shards {
-		shards[i] = &shardCursor{s: s, pk: shardPK(tenant, programID, i)}
+		shards[i] = &shardCursor{s: s, pk: shardPK(tenant, programID, i), after: after}
 	}
 	for {
 		var next *shardCursor
@@ -188,6 +189,7 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID string, 
 type shardCursor struct {
 	s     *Store
 	pk    string
+	after string // user ID to start after; "" from the first
 	items []map[string]types.AttributeValue
 	start map[string]types.AttributeValue
 	done  bool
@@ -197,12 +199,17 @@ type shardCursor struct {
 func (c *shardCursor) fill(ctx context.Context) error {
 	for len(c.items) == 0 && !c.done {
 		var out *dynamodb.QueryOutput
+		cond, values := attrGSI1PK+" = :pk", map[string]types.AttributeValue{":pk": sv(c.pk)}
+		if c.after != "" {
+			cond += " AND " + attrGSI1SK + " > :after"
+			values[":after"] = sv(c.after)
+		}
 		err := c.s.call(ctx, func() (err error) {
 			out, err = c.s.api.Query(ctx, &dynamodb.QueryInput{
 				TableName:                 &c.s.table,
 				IndexName:                 new(indexByProgram),
-				KeyConditionExpression:    new(attrGSI1PK + " = :pk"),
-				ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sv(c.pk)},
+				KeyConditionExpression:    &cond,
+				ExpressionAttributeValues: values,
 				ExclusiveStartKey:         c.start,
 			})
 			return err

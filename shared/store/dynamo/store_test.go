@@ -156,7 +156,7 @@ func TestListParticipantsMergesShards(t *testing.T) {
 	slices.Sort(want)
 
 	var got []string
-	err := s.ListParticipants(ctx, "t1", "p1", func(p roster.Participant) error {
+	err := s.ListParticipants(ctx, "t1", "p1", "", func(p roster.Participant) error {
 		got = append(got, p.UserID)
 		if p.Profile["years"] != json.Number("3") || !slices.Equal(p.Profile["langs"].([]string), []string{"en", "fr"}) {
 			return fmt.Errorf("participant %s profile = %v", p.UserID, p.Profile)
@@ -172,7 +172,7 @@ func TestListParticipantsMergesShards(t *testing.T) {
 
 	stop := errors.New("stop")
 	n := 0
-	err = s.ListParticipants(ctx, "t1", "p1", func(roster.Participant) error { n++; return stop })
+	err = s.ListParticipants(ctx, "t1", "p1", "", func(roster.Participant) error { n++; return stop })
 	if !errors.Is(err, stop) || n != 1 {
 		t.Errorf("ListParticipants with fn failing: called %d times, error %v; want 1 and fn's error", n, err)
 	}

@@ -19,7 +19,7 @@ import (
 func listed(t *testing.T, s importer.Store, tenant, programID string) []string {
 	t.Helper()
 	ids := []string{}
-	err := s.ListParticipants(t.Context(), tenant, programID, func(p roster.Participant) error {
+	err := s.ListParticipants(t.Context(), tenant, programID, "", func(p roster.Participant) error {
 		if p.Tenant != tenant || p.ProgramID != programID {
 			t.Errorf("ListParticipants(%s, %s) visited %s/%s/%s", tenant, programID, p.Tenant, p.ProgramID, p.UserID)
 		}
@@ -86,11 +86,35 @@ func testParticipants(t *testing.T, newStore func(t *testing.T) importer.Store) 
 		wantIDs(t, "ListParticipants(t2, p1)", listed(t, s, "t2", "p1"), []string{"u1", "u9"})
 		wantIDs(t, "ListParticipants(t1, p9)", listed(t, s, "t1", "p9"), nil)
 	})
+	t.Run("list_after", func(t *testing.T) {
+		// Paging starts after a user ID, whether or not it is a participant.
+		s := setup(t)
+		for _, tc := range []struct {
+			after string
+			want  []string
+		}{
+			{"u1", []string{"u10", "u2", "u3"}},
+			{"u10", []string{"u2", "u3"}},
+			{"u15", []string{"u2", "u3"}},
+			{"u3", nil},
+			{"a", []string{"u1", "u10", "u2", "u3"}},
+		} {
+			var got []string
+			err := s.ListParticipants(t.Context(), "t1", "p1", tc.after, func(p roster.Participant) error {
+				got = append(got, p.UserID)
+				return nil
+			})
+			if err != nil {
+				t.Fatalf("ListParticipants(t1, p1, after %q) = %v", tc.after, err)
+			}
+			wantIDs(t, fmt.Sprintf("ListParticipants(t1, p1, after %q)", tc.after), got, tc.want)
+		}
+	})
 	t.Run("list_stops_on_error", func(t *testing.T) {
 		s := setup(t)
 		stop := errors.New("stop here")
 		var visited []string
-		err := s.ListParticipants(t.Context(), "t1", "p1", func(p roster.Participant) error {
+		err := s.ListParticipants(t.Context(), "t1", "p1", "", func(p roster.Participant) error {
 			visited = append(visited, p.UserID)
 			if len(visited) == 2 {
 				return stop
@@ -121,7 +145,7 @@ func testParticipants(t *testing.T, newStore func(t *testing.T) importer.Store) 
 		s := setup(t)
 		done := make(chan error, 1)
 		go func() {
-			done <- s.ListParticipants(t.Context(), "t1", "p1", func(p roster.Participant) error {
+			done <- s.ListParticipants(t.Context(), "t1", "p1", "", func(p roster.Participant) error {
 				p.Status = roster.StatusActive
 				return s.Save(t.Context(), importer.Write{Participant: &p})
 			})
@@ -256,7 +280,7 @@ func testRoundTrip(t *testing.T, newStore func(t *testing.T) importer.Store) {
 			t.Errorf("UserParticipations round trip (-want +got):\n%s", d)
 		}
 		var seen []roster.Participant
-		if err := s.ListParticipants(t.Context(), "t1", "p1", func(p roster.Participant) error {
+		if err := s.ListParticipants(t.Context(), "t1", "p1", "", func(p roster.Participant) error {
 			seen = append(seen, p)
 			return nil
 		}); err != nil {
