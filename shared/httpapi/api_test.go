@@ -2,7 +2,6 @@ package httpapi
 
 import (
 	"bytes"
-	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -21,6 +20,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/store/bolt"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 	"github.com/xuri/excelize/v2"
@@ -52,7 +52,10 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func newEnv(t *testing.T, opt Options) *env {
+func newEnv(t *testing.T, opt Options) *env { return newEnvLimits(t, opt, sheet.Limits{}) }
+
+// newEnvLimits is newEnv with the service's file limits (F8).
+func newEnvLimits(t *testing.T, opt Options, lim sheet.Limits) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st, err := bolt.Open(filepath.Join(dir, "roster.db"))
@@ -68,26 +71,34 @@ func newEnv(t *testing.T, opt Options) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, TmpDir: t.TempDir(), BatchSize: 2})
+	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, TmpDir: t.TempDir(), BatchSize: 2, Limits: lim})
 	flow := inproc.New(svc, inproc.Options{Async: true})
 	svc.SetWorkflow(flow)
 	t.Cleanup(flow.Wait)
 	e := &env{t: t, auth: NewDevAuth(testSecret), svc: svc, logs: &lockedBuffer{}}
 	opt.Auth = e.auth
 	opt.Logger = slog.New(slog.NewJSONHandler(e.logs, nil))
-	if opt.Outbox == nil {
-		opt.Outbox = func(ctx context.Context) (any, error) { return ob.List(ctx) }
-	}
 	srv := httptest.NewServer(New(svc, opt))
 	t.Cleanup(srv.Close)
 	e.url = srv.URL
 	return e
 }
 
-// token signs a token for tenant, programs and email.
+// token signs an admin's token for tenant, programs and email.
 func (e *env) token(tenant, email string, programs ...string) string {
 	e.t.Helper()
-	tok, err := e.auth.Sign(Claims{Subject: "sub-" + email, Email: email, Tenant: tenant, Programs: programs}, time.Hour)
+	return e.tokenOf(roster.KindAdmin, tenant, email, programs...)
+}
+
+// participantToken signs a participant's token (A8).
+func (e *env) participantToken(tenant, email string, programs ...string) string {
+	e.t.Helper()
+	return e.tokenOf(roster.KindParticipant, tenant, email, programs...)
+}
+
+func (e *env) tokenOf(kind roster.Kind, tenant, email string, programs ...string) string {
+	e.t.Helper()
+	tok, err := e.auth.Sign(Claims{Subject: "sub-" + email, Email: email, Tenant: tenant, Kind: kind, Programs: programs}, time.Hour)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -397,7 +408,7 @@ func workbookHas(t *testing.T, f *excelize.File, value string) bool {
 // TestUploadFlow creates an import that waits for its file, uploads it with
 // the PUT the local uploader returns and gets it parsed.
 func TestUploadFlow(t *testing.T) {
-	e := newEnv(t, Options{MaxUploadBytes: 1 << 10})
+	e := newEnvLimits(t, Options{}, sheet.Limits{MaxFileSize: 1 << 10})
 	admin := e.token("acme", "admin@acme.example", "mentoring")
 	e.putProgram(admin, mentoring)
 	var created createImportResponse
@@ -526,9 +537,9 @@ func TestOwnProfileA8(t *testing.T) {
 	if done := e.waitDone(admin, im.ID); done.Status != roster.ImportCompleted {
 		t.Fatalf("import ended %s (%s)", done.Status, done.Error)
 	}
-	ada := e.token("acme", "ada@example.com", "mentoring")
-	nobody := e.token("acme", "", "mentoring")
-	stranger := e.token("acme", "zed@example.com", "mentoring")
+	ada := e.participantToken("acme", "ada@example.com", "mentoring")
+	nobody := e.participantToken("acme", "", "mentoring")
+	stranger := e.participantToken("acme", "zed@example.com", "mentoring")
 	tests := []struct {
 		name  string
 		token string
@@ -563,7 +574,7 @@ func TestOwnProfileA8(t *testing.T) {
 }
 
 func TestBadRequests(t *testing.T) {
-	e := newEnv(t, Options{MaxUploadBytes: 4 << 10})
+	e := newEnvLimits(t, Options{}, sheet.Limits{MaxFileSize: 4 << 10})
 	admin := e.token("acme", "admin@acme.example", "*")
 	e.putProgram(admin, mentoring)
 	im := e.pasteImport(admin, "mentoring", "mentee", pasted)
@@ -580,8 +591,8 @@ func TestBadRequests(t *testing.T) {
 		{"empty body", "PATCH", imp + "/rows", ``, 400, "empty"},
 		{"id differs from path", "PUT", "/v1/programs/mentoring", map[string]any{"id": "other", "name": "M", "roles": []string{"mentee"}}, 400, "differs"},
 		{"invalid program", "PUT", "/v1/programs/mentoring", map[string]any{"name": "M"}, 400, "no roles"},
-		{"paste too large", "POST", "/v1/programs/mentoring/imports", map[string]any{"text": strings.Repeat("a", 5<<10)}, 400, "exceeds"},
-		{"body too large", "POST", "/v1/programs/mentoring/imports", `{"text":"` + strings.Repeat("a", 80<<10) + `"}`, 413, "exceeds the limit"},
+		{"paste too large", "POST", "/v1/programs/mentoring/imports", map[string]any{"text": strings.Repeat("a", 5<<10)}, 413, "pasted text is 5 KB; the limit is 4 KB"},
+		{"body too large", "POST", "/v1/programs/mentoring/imports", `{"text":"` + strings.Repeat("a", 80<<10) + `"}`, 413, "larger than the limit of 72 KB"},
 		{"upload without file name", "POST", "/v1/programs/mentoring/imports", map[string]any{"settings": map[string]any{"role": "mentee"}}, 400, "fileName"},
 		{"unknown role", "POST", "/v1/programs/mentoring/imports", map[string]any{"settings": map[string]any{"role": "coach"}, "text": pasted}, 400, "coach"},
 		{"F1 unsupported paste", "POST", "/v1/programs/mentoring/imports", map[string]any{"settings": map[string]any{"role": "mentee"}, "text": "%PDF-1.4\n\x00\x01binary"}, 400, "unsupported format"},
@@ -593,8 +604,8 @@ func TestBadRequests(t *testing.T) {
 		{"suggestion unknown sheet", "GET", imp + "/suggestion?sheet=nope&headerRow=1", nil, 404, "nope"},
 		{"review bad limit", "GET", imp + "/review?limit=5000", nil, 400, "limit"},
 		{"review negative offset", "GET", imp + "/review?offset=-1", nil, 400, "offset"},
-		{"edit out of range", "PATCH", imp + "/rows", map[string]any{"edits": []roster.CellEdit{{Sheet: "pasted", Row: 0, Column: 0}}}, 400, "out of range"},
-		{"no edits", "PATCH", imp + "/rows", map[string]any{"edits": []roster.CellEdit{}}, 400, "empty"},
+		{"edit out of range", "PATCH", imp + "/rows", map[string]any{"edits": []roster.CellEdit{{Sheet: "pasted", Row: 0, Column: 0}}}, 400, "numbered from 1"},
+		{"no edits", "PATCH", imp + "/rows", map[string]any{"edits": []roster.CellEdit{}}, 400, "no edits"},
 		{"report before completion", "GET", imp + "/report.csv", nil, 404, "no report"},
 		{"unknown endpoint", "GET", "/v1/nothing", nil, 404, "no such endpoint"},
 	}

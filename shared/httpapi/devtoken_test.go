@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/rosterhq/roster/shared/roster"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -19,9 +21,9 @@ func TestDevAuthRoundTrip(t *testing.T) {
 	now := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 	a.Now = fixedClock(now)
 	tests := []Claims{
-		{Subject: "u1", Email: "admin@example.com", Tenant: "t1", Programs: []string{"*"}},
-		{Subject: "u2", Tenant: "t2", Programs: []string{"p1", "p2"}},
-		{Subject: "u3", Tenant: "t3", Programs: []string{}},
+		{Subject: "u1", Email: "admin@example.com", Tenant: "t1", Kind: roster.KindAdmin, Programs: []string{"*"}},
+		{Subject: "u2", Tenant: "t2", Kind: roster.KindParticipant, Programs: []string{"p1", "p2"}},
+		{Subject: "u3", Tenant: "t3", Kind: roster.KindParticipant, Programs: []string{}},
 	}
 	for _, want := range tests {
 		t.Run(want.Subject, func(t *testing.T) {
@@ -116,10 +118,19 @@ func TestClaimsFromMap(t *testing.T) {
 		wantErr bool
 	}{
 		{name: "X1 programs space-separated", in: map[string]string{"sub": "s", "email": "e@example.com", "tenant": "t", "programs": "p1  p2"},
-			want: Claims{Subject: "s", Email: "e@example.com", Tenant: "t", Programs: []string{"p1", "p2"}}},
+			want: Claims{Subject: "s", Email: "e@example.com", Tenant: "t", Kind: roster.KindParticipant, Programs: []string{"p1", "p2"}}},
 		{name: "X1 star", in: map[string]string{"sub": "s", "tenant": "t", "programs": "*"},
-			want: Claims{Subject: "s", Tenant: "t", Programs: []string{"*"}}},
-		{name: "no programs", in: map[string]string{"sub": "s", "tenant": "t"}, want: Claims{Subject: "s", Tenant: "t", Programs: []string{}}},
+			want: Claims{Subject: "s", Tenant: "t", Kind: roster.KindParticipant, Programs: []string{"*"}}},
+		{name: "no programs", in: map[string]string{"sub": "s", "tenant": "t"}, want: Claims{Subject: "s", Tenant: "t", Kind: roster.KindParticipant, Programs: []string{}}},
+		// API Gateway renders a JWT array claim as "[a b]".
+		{name: "X1 admin group as API Gateway passes it", in: map[string]string{"sub": "s", "tenant": "t", "cognito:groups": "[staff admin]"},
+			want: Claims{Subject: "s", Tenant: "t", Kind: roster.KindAdmin, Programs: []string{}}},
+		{name: "X1 admin group as JSON", in: map[string]string{"sub": "s", "tenant": "t", "cognito:groups": `["admin"]`},
+			want: Claims{Subject: "s", Tenant: "t", Kind: roster.KindAdmin, Programs: []string{}}},
+		{name: "X1 other groups are participants", in: map[string]string{"sub": "s", "tenant": "t", "cognito:groups": "[administrators]"},
+			want: Claims{Subject: "s", Tenant: "t", Kind: roster.KindParticipant, Programs: []string{}}},
+		{name: "X1 tenant with a slash", in: map[string]string{"sub": "s", "tenant": "a/b"}, wantErr: true},
+		{name: "X1 tenant dot-dot", in: map[string]string{"sub": "s", "tenant": ".."}, wantErr: true},
 		{name: "no tenant", in: map[string]string{"sub": "s", "programs": "*"}, wantErr: true},
 		{name: "no sub", in: map[string]string{"tenant": "t", "programs": "*"}, wantErr: true},
 	}

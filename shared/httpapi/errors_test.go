@@ -32,7 +32,7 @@ func TestErrorMapping(t *testing.T) {
 		{"F8 limit", &sheet.LimitError{File: "a.csv", Column: -1, What: "file size", Limit: 10}, 400, "a.csv: file size exceeds the limit of 10"},
 		{"F1 unsupported", fmt.Errorf("open: %w", &sheet.UnsupportedError{File: "a.pdf", Detected: "PDF document"}), 400, "open: a.pdf: unsupported format: PDF document"},
 		{"corrupt file", &sheet.ParseError{File: "a.xlsx", Column: -1, Err: errors.New("zip: not a valid zip file")}, 400, "a.xlsx: zip: not a valid zip file"},
-		{"body too large", fmt.Errorf("store file: %w", &http.MaxBytesError{Limit: 100}), 413, "request body exceeds the limit of 100 bytes"},
+		{"body too large", fmt.Errorf("store file: %w", &http.MaxBytesError{Limit: 100}), 413, "request body is larger than the limit of 100 bytes"},
 		{"unauthenticated", fmt.Errorf("%w: %w", errUnauthenticated, errors.New("token expired")), 401, "unauthenticated: token expired"},
 		{"X3 anything else", errors.New("bolt: key EMAIL#ada@example.com corrupt"), 500, "internal error"},
 	}

@@ -1,7 +1,6 @@
 package httpapi
 
 import (
-	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -59,7 +58,7 @@ func documented(t *testing.T) (openAPIDoc, map[string]openAPIOp) {
 }
 
 func testRoutes() []route {
-	s := &server{opt: Options{Outbox: func(context.Context) (any, error) { return []any{}, nil }}}
+	s := &server{}
 	return s.routes()
 }
 
@@ -113,7 +112,7 @@ func TestOpenAPIAgreesWithRoutes(t *testing.T) {
 // public ones), and an undocumented method on the same path must not.
 func TestMuxServesDocumentedOperations(t *testing.T) {
 	_, ops := documented(t)
-	h := New(nil, Options{Auth: NewDevAuth(testSecret), Outbox: func(context.Context) (any, error) { return []any{}, nil }})
+	h := New(nil, Options{Auth: NewDevAuth(testSecret)})
 	fill := regexp.MustCompile(`\{\w+\}`)
 	for key, op := range ops {
 		method, path, _ := strings.Cut(key, " ")
@@ -130,36 +129,8 @@ func TestMuxServesDocumentedOperations(t *testing.T) {
 			}
 			w = httptest.NewRecorder()
 			h.ServeHTTP(w, httptest.NewRequest(http.MethodDelete, target, nil))
-			if w.Code == http.StatusUnauthorized || w.Code < 400 {
-				t.Errorf("DELETE %s = %d, want it not routed", target, w.Code)
-			}
-		})
-	}
-}
-
-func TestOutboxRouteOnlyWhenSet(t *testing.T) {
-	auth := NewDevAuth(testSecret)
-	token, err := auth.Sign(Claims{Subject: "s", Tenant: "t", Programs: []string{"*"}}, 3600e9)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tests := []struct {
-		name   string
-		outbox func(context.Context) (any, error)
-		want   int
-	}{
-		{"unset", nil, http.StatusNotFound},
-		{"set", func(context.Context) (any, error) { return []string{"sent"}, nil }, http.StatusOK},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			h := New(nil, Options{Auth: auth, Outbox: tc.outbox})
-			r := httptest.NewRequest("GET", "/v1/outbox", nil)
-			r.Header.Set("Authorization", "Bearer "+token)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, r)
-			if w.Code != tc.want {
-				t.Errorf("GET /v1/outbox = %d, want %d", w.Code, tc.want)
+			if w.Code != http.StatusMethodNotAllowed || !strings.Contains(w.Header().Get("Allow"), method) {
+				t.Errorf("DELETE %s = %d, Allow %q; want 405 allowing %s", target, w.Code, w.Header().Get("Allow"), method)
 			}
 		})
 	}
