@@ -357,7 +357,8 @@ func TestEditsInReview(t *testing.T) {
 		wantAction roster.Action
 		wantRule   string
 	}{
-		{"V8_fixes_a_row", roster.CellEdit{Sheet: name, Row: 2, Column: 0, Value: "fixed@example.com"}, "", ""},
+		// The edited row comes back with what the run will do (V7).
+		{"V8_fixes_a_row", roster.CellEdit{Sheet: name, Row: 2, Column: 0, Value: "fixed@example.com"}, roster.ActionCreate, ""},
 		{"V8_breaks_a_good_row", roster.CellEdit{Sheet: name, Row: 3, Column: 1, Value: "six"}, roster.ActionReject, "V5"},
 		{"V8_excludes_a_row", roster.CellEdit{Sheet: name, Row: 4, Column: -1}, roster.ActionSkip, ""},
 	}
@@ -371,6 +372,9 @@ func TestEditsInReview(t *testing.T) {
 				t.Fatalf("EditCells(row %d) entries = %+v, want the edited row", tc.edit.Row, entries)
 			}
 			en := entries[0]
+			if en.Flags == nil {
+				t.Errorf("row %d flags = nil, want a list (empty when none)", en.Row)
+			}
 			if en.Action != tc.wantAction {
 				t.Errorf("row %d action = %q, want %q", en.Row, en.Action, tc.wantAction)
 			}

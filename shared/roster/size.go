@@ -32,5 +32,9 @@ func TooLarge(what string, size, limit int64) error {
 	if size < 0 {
 		return Errorf(ErrTooLarge, "%s is larger than the limit of %s", what, FormatSize(limit))
 	}
-	return Errorf(ErrTooLarge, "%s is %s; the limit is %s", what, FormatSize(size), FormatSize(limit))
+	shown := FormatSize(size)
+	if shown == FormatSize(limit) {
+		shown = fmt.Sprintf("%d bytes", size) // just over: the rounded size would equal the limit
+	}
+	return Errorf(ErrTooLarge, "%s is %s; the limit is %s", what, shown, FormatSize(limit))
 }
