@@ -89,11 +89,13 @@ func TestCreateImportPresignsUpload(t *testing.T) {
 	e := newAPIEnv(t)
 	cr := e.createImport()
 	im := cr.Import
-	if im.Tenant != lambdatest.SampleTenant || im.ProgramID != lambdatest.SampleProgram || im.Status != roster.ImportCreated {
-		t.Fatalf("created import = %s/%s %s, want %s/%s CREATED", im.Tenant, im.ProgramID, im.Status, lambdatest.SampleTenant, lambdatest.SampleProgram)
+	if im.ProgramID != lambdatest.SampleProgram || im.Status != roster.ImportCreated {
+		t.Fatalf("created import = %s %s, want %s CREATED", im.ProgramID, im.Status, lambdatest.SampleProgram)
 	}
-	if cr.Upload.Method != "POST" || cr.Upload.Fields["key"] != im.FileKey {
-		t.Fatalf("upload = %s key %q, want POST key %q", cr.Upload.Method, cr.Upload.Fields["key"], im.FileKey)
+	// The key is the import's own, under the token's tenant (X1, X2).
+	wantKey := "uploads/" + lambdatest.SampleTenant + "/" + lambdatest.SampleProgram + "/" + im.ID + "/file"
+	if cr.Upload.Method != "POST" || cr.Upload.Fields["key"] != wantKey {
+		t.Fatalf("upload = %s key %q, want POST key %q", cr.Upload.Method, cr.Upload.Fields["key"], wantKey)
 	}
 	if cr.Upload.Fields["policy"] == "" {
 		t.Fatalf("upload fields %v have no policy", keys(cr.Upload.Fields))
@@ -107,8 +109,8 @@ func TestCreateImportPresignsUpload(t *testing.T) {
 	if err := json.Unmarshal([]byte(get.Body), &got); err != nil {
 		t.Fatal(err)
 	}
-	if got.ID != im.ID || got.FileKey != im.FileKey {
-		t.Fatalf("get import = %s %s, want %s %s", got.ID, got.FileKey, im.ID, im.FileKey)
+	if got.ID != im.ID || got.FileKey != "" {
+		t.Fatalf("get import = %s with file key %q, want %s without internal fields", got.ID, got.FileKey, im.ID)
 	}
 	if strings.Contains(e.logs.String(), "dana.admin@acme.example") {
 		t.Fatalf("logs contain the admin's email (X3):\n%s", e.logs)
@@ -127,6 +129,7 @@ func TestOtherTenantAndProgramRefused(t *testing.T) {
 		{"X1_other_tenant_get_import", "get-import-other-tenant.json", http.StatusNotFound},
 		{"X1_other_program_start", "start-other-program.json", http.StatusForbidden},
 		{"X1_other_program_create_import", "create-import-other-program.json", http.StatusForbidden},
+		{"X1_participant_put_program", "put-program-participant.json", http.StatusForbidden},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			resp := e.call(tc.event, im.ID)
