@@ -105,12 +105,15 @@ func TestParticipantCannotAdminister(t *testing.T) {
 			_, err := ada.ListParticipants(ctx, "mentoring", importer.ParticipantQuery{})
 			return err
 		},
-		"read the outbox":  func() error { _, err := ada.Outbox(ctx); return err },
-		"create an import": func() error { _, err := ada.CreateImport(ctx, "mentoring", "x.csv", roster.ImportSettings{Role: "mentee"}); return err },
-		"get an import":    func() error { _, err := ada.GetImport(ctx, im.ID); return err },
-		"list imports":     func() error { _, err := ada.ListImports(ctx, "mentoring"); return err },
-		"read a report":    func() error { _, err := ada.Report(ctx, im.ID); return err },
-		"export":           func() error { return ada.Export(ctx, "mentoring", "", io.Discard) },
+		"read the outbox": func() error { _, err := ada.Outbox(ctx); return err },
+		"create an import": func() error {
+			_, err := ada.CreateImport(ctx, "mentoring", "x.csv", roster.ImportSettings{Role: "mentee"})
+			return err
+		},
+		"get an import": func() error { _, err := ada.GetImport(ctx, im.ID); return err },
+		"list imports":  func() error { _, err := ada.ListImports(ctx, "mentoring"); return err },
+		"read a report": func() error { _, err := ada.Report(ctx, im.ID); return err },
+		"export":        func() error { return ada.Export(ctx, "mentoring", "", io.Discard) },
 		"suspend someone": func() error {
 			return ada.SetStatus(ctx, "mentoring", "ada@example.com", roster.StatusSuspended, false)
 		},
