@@ -152,6 +152,20 @@ func TestServe(t *testing.T) {
 	if code, _ := s.call(t, "GET", "/v1/programs/demo", "", ""); code != 401 {
 		t.Errorf("GET program without a token = %d, want 401", code)
 	}
+	// The participant token it printed is a participant's (X1, A8).
+	tok := regexp.MustCompile(`export ROSTER_PARTICIPANT_TOKEN=(\S+)`).FindStringSubmatch(s.stdout.String())
+	if tok == nil {
+		t.Fatalf("serve printed no participant token:\n%s", s.stdout.String())
+	}
+	for _, c := range []struct{ method, path, body string }{
+		{"PUT", "/v1/programs/demo", `{"name":"Demo","settings":{"lockImportedProfiles":false},"roles":["mentee"],"questions":[]}`},
+		{"GET", "/v1/programs/demo/participants", ""},
+		{"GET", "/v1/outbox", ""},
+	} {
+		if code, body := s.call(t, c.method, c.path, tok[1], c.body); code != 403 {
+			t.Errorf("participant token: %s %s = %d %s, want 403", c.method, c.path, code, body)
+		}
+	}
 
 	// Cancel right away: shutdown waits for the running import.
 	s.stop(t)
