@@ -336,6 +336,13 @@ func newAPI(stack awscdk.Stack, s Settings) (awscognito.UserPool, awsapigatewayv
 		RemovalPolicy:   awscdk.RemovalPolicy_RETAIN,
 	})
 	pool.AddTrigger(awscognito.UserPoolOperation_PRE_TOKEN_GENERATION(), newClaimsTrigger(stack, s), awscognito.LambdaVersion_V1_0)
+	// Members of this group are admins (the ID token's cognito:groups);
+	// everyone else is a participant (DESIGN §5 Auth, X1).
+	awscognito.NewCfnUserPoolGroup(stack, jsii.String("Admins"), &awscognito.CfnUserPoolGroupProps{
+		UserPoolId:  pool.UserPoolId(),
+		GroupName:   jsii.String(adminGroup),
+		Description: jsii.String("Roster admins: manage programs, imports and participants"),
+	})
 
 	// Users may read but never write their tenant and programs: only an
 	// administrator (AdminUpdateUserAttributes) sets them.
@@ -371,6 +378,10 @@ func newAPI(stack awscdk.Stack, s Settings) (awscognito.UserPool, awsapigatewayv
 	})
 	return pool, api
 }
+
+// adminGroup is the user pool group of admins; the API reads it from the
+// token (httpapi.AdminGroup).
+const adminGroup = "admin"
 
 // claimsScript copies the custom attributes into the ID token under the
 // names the API reads. Cognito calls it; it sees no participant data.

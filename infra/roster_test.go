@@ -264,6 +264,15 @@ func TestAPI(t *testing.T) {
 			t.Errorf("JWT issuer = %s, want the user pool's", issuer)
 		}
 	})
+	t.Run("X1_admins_are_a_group_of_the_pool", func(t *testing.T) {
+		groups := s.resources("AWS::Cognito::UserPoolGroup")
+		if len(groups) != 1 || groups[0].Properties["GroupName"] != "admin" {
+			t.Fatalf("user pool groups = %+v, want one named admin", groups)
+		}
+		if diff := cmp.Diff(ref(pool), groups[0].Properties["UserPoolId"]); diff != "" {
+			t.Errorf("admin group's pool (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("X1_every_route_needs_the_JWT", func(t *testing.T) {
 		routes := s.resources("AWS::ApiGatewayV2::Route")
 		if len(routes) == 0 {
