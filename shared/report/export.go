@@ -25,7 +25,9 @@ type ExportRow struct {
 // order given from row 3. A role with no rows gets an empty tab. Cells hold
 // what imports back to the same answer through a reader that shows values
 // as displayed:
-//   - multiple choices: the options joined with ", ";
+//   - multiple choices: the options joined with the separator no option
+//     contains (Separator), which the note row names: ", " when it is a
+//     comma, else " ; ", " | " or " / ";
 //   - numbers: numeric cells, or text when a number cell would not show the
 //     same digits (more than 15 significant digits, or a form such as
 //     "1e3" or "42.50");
@@ -67,7 +69,7 @@ func text(s string) any {
 }
 
 // cellValue returns the cell of one answer; nil for no answer.
-func cellValue(q roster.Question, v any, dateStyle int) any {
+func cellValue(q roster.Question, v any, dateStyle int, sep string) any {
 	if v == nil {
 		return nil
 	}
@@ -88,13 +90,13 @@ func cellValue(q roster.Question, v any, dateStyle int) any {
 	case roster.TypeMulti:
 		switch vs := v.(type) {
 		case []string:
-			return text(strings.Join(vs, ", "))
+			return text(joinAnswers(vs, sep))
 		case []any:
 			parts := make([]string, len(vs))
 			for i, x := range vs {
 				parts[i] = answerText(x)
 			}
-			return text(strings.Join(parts, ", "))
+			return text(joinAnswers(parts, sep))
 		}
 	}
 	return text(answerText(v))
