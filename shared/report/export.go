@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,12 @@ import (
 // ExportRow is one participant of an export (F7).
 type ExportRow struct {
 	Email, UserID string
+	Username      string // V9
 	Status        roster.Status
 	Profile       roster.Profile
+	// Links are the emails of the participants linked to this one, by role
+	// (A9); linked people without an email are left out.
+	Links map[string][]string
 }
 
 // Export writes a program's participants as .xlsx to w in the template's
@@ -36,6 +41,11 @@ type ExportRow struct {
 //   - booleans: real booleans, shown TRUE/FALSE;
 //   - status: active or suspended; pending is left empty, since an import
 //     cannot set pending (A6) and an empty status leaves it unchanged.
+//
+// After the template's columns come, on a tab whose rows have them, a
+// Username column (V9) and one column per linked role (A9) headed by the
+// role, holding emails joined with the separator; the suggested mapping
+// maps them back. A link is written on both tabs it joins, as it is stored.
 //
 // Text is written as strings, never formulas, and without the report's
 // quote prefix, so that it imports back unchanged.
@@ -139,4 +149,31 @@ func answerText(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// extraColumn is a column an export adds after the template's (V9, A9).
+type extraColumn struct {
+	header, note string
+	value        func(ExportRow) any
+}
+
+// extraColumns returns the columns rows need beyond the template's: a
+// Username column when a row has a username, and a link column for each
+// other role a row links to, in the program's order of roles.
+func extraColumns(p roster.Program, role string, rows []ExportRow, sep string) []extraColumn {
+	var out []extraColumn
+	if slices.ContainsFunc(rows, func(r ExportRow) bool { return r.Username != "" }) {
+		out = append(out, extraColumn{header: HeaderUsername,
+			note:  "The person's username. A row without an email needs one, and a link to a participant with an email.",
+			value: func(r ExportRow) any { return text(r.Username) }})
+	}
+	for _, other := range p.Roles {
+		if other == role || !slices.ContainsFunc(rows, func(r ExportRow) bool { return len(r.Links[other]) > 0 }) {
+			continue
+		}
+		out = append(out, extraColumn{header: other,
+			note:  fmt.Sprintf("Emails of the linked %s participants, separated by %q.", other, sep),
+			value: func(r ExportRow) any { return text(joinAnswers(r.Links[other], sep)) }})
+	}
+	return out
 }

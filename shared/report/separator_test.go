@@ -106,3 +106,42 @@ func TestNoteSeparator(t *testing.T) {
 		})
 	}
 }
+
+// TestExportUsernameAndLinks: F7, V9 a tab whose rows have usernames or
+// links gets a Username column and a column per linked role after the
+// template's; a tab without them keeps the template's columns.
+func TestExportUsernameAndLinks(t *testing.T) {
+	p := roster.Program{ID: "school", Roles: []string{"student", "parent", "instructor"},
+		Questions: []roster.Question{{Key: "grade", Label: "Grade", Type: roster.TypeNumber, Roles: []string{"student"}}}}
+	rows := map[string][]ExportRow{
+		"student": {
+			{Username: "sam.k", Links: map[string][]string{"parent": {"dad@example.com", "mum@example.com"}}},
+			{Email: "kid@example.com"},
+		},
+		"parent": {{Email: "mum@example.com"}},
+	}
+	var buf bytes.Buffer
+	if err := Export(&buf, p, rows); err != nil {
+		t.Fatal(err)
+	}
+	f, err := excelize.OpenReader(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	student, _ := f.GetRows("student")
+	wantHeaders := append(TemplateHeaders(p, "student"), HeaderUsername, "parent")
+	if strings.Join(student[0], "|") != strings.Join(wantHeaders, "|") {
+		t.Errorf("student headers = %q, want %q", student[0], wantHeaders)
+	}
+	if got := student[FirstDataRow-1]; got[4] != "sam.k" || got[5] != "dad@example.com, mum@example.com" {
+		t.Errorf("student row 3 = %q, want username sam.k and both parents", got)
+	}
+	if sep, ok := NoteSeparator(student[NoteRow-1]); !ok || sep != "," {
+		t.Errorf("note of a tab with links names separator %q, %v; want \",\"", sep, ok)
+	}
+	parent, _ := f.GetRows("parent")
+	if strings.Join(parent[0], "|") != strings.Join(TemplateHeaders(p, "parent"), "|") {
+		t.Errorf("parent headers = %q, want the template's", parent[0])
+	}
+}

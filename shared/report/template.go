@@ -28,6 +28,8 @@ const (
 	HeaderEmail  = "Email"
 	HeaderUserID = "User ID"
 	HeaderStatus = "User Status"
+	// HeaderUsername heads an export's username column (V9).
+	HeaderUsername = "Username"
 )
 
 // ListsTab is the hidden tab that holds the options of choice questions
@@ -228,6 +230,10 @@ func inlineList(options []string) bool {
 func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layoutStyles, lists map[string]string, sep string, rows []ExportRow) error {
 	questions := p.QuestionsFor(role)
 	headers := TemplateHeaders(p, role)
+	extra := extraColumns(p, role, rows, sep)
+	for _, c := range extra {
+		headers = append(headers, c.header)
+	}
 	sw, err := f.NewStreamWriter(tab)
 	if err != nil {
 		return err
@@ -275,6 +281,15 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 			notes[0] += separatorSentence(sep)
 		}
 	}
+	for _, c := range extra {
+		notes = append(notes, c.note)
+		if c.header == HeaderUsername {
+			notes[0] = strings.Replace(notes[0], "Email is required.", "Email is required, or a username and a link to a participant with an email.", 1)
+		}
+		if c.header != HeaderUsername && !strings.Contains(notes[0], "separated by") {
+			notes[0] += separatorSentence(sep)
+		}
+	}
 	for i, n := range notes {
 		row[i] = excelize.Cell{StyleID: st.note, Value: n}
 	}
@@ -287,6 +302,9 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 		row[0], row[1], row[2] = text(r.Email), text(r.UserID), text(exportStatus(r.Status))
 		for j, q := range questions {
 			row[3+j] = cellValue(q, r.Profile[q.Key], st.date, sep)
+		}
+		for j, c := range extra {
+			row[3+len(questions)+j] = c.value(r)
 		}
 		if err := sw.SetRow(fmt.Sprintf("A%d", FirstDataRow+i), row); err != nil {
 			return err
