@@ -17,7 +17,7 @@ type DecideInput struct {
 	Now      time.Time
 }
 
-// Decide applies the identity and change rules (A1–A7, A10, A11) to one valid
+// Decide applies the identity and change rules (A1–A7, A10, A11, V9) to one valid
 // record against what the store holds, and returns the new states to save.
 // It is pure: the review's dry run and the apply step both call it.
 func Decide(in DecideInput) Decision {
@@ -47,7 +47,7 @@ func Decide(in DecideInput) Decision {
 		if !matchedByID && rec.UserIDMapped && user.ExternalID != "" && user.ExternalID != rec.UserID {
 			return reject(TargetUserID, rec.UserID, "A1", "mixed-up IDs: this "+matchedBy(matchedByName)+" belongs to a user with a different User ID")
 		}
-		if !matchedByID && !matchedByName && rec.Username != "" && user.Username != "" {
+		if !matchedByID && !matchedByName && rec.Username != "" && user.Username != "" && user.Username != rec.Username {
 			return reject(TargetUsername, rec.Username, "V9", "mixed-up usernames: this email belongs to a user with a different username")
 		}
 	}
