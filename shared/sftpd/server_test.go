@@ -61,11 +61,12 @@ func (r *recorder) deliveries() []delivery {
 }
 
 type fixture struct {
-	srv    *Server
-	addr   string
-	dir    string
-	rec    *recorder
-	payKey ssh.Signer
+	srv     *Server
+	addr    string
+	dir     string
+	rec     *recorder
+	payKey  ssh.Signer
+	payPriv ed25519.PrivateKey // payKey's private key, for OpenSSH's client
 }
 
 func newSigner(t *testing.T) (ssh.Signer, ed25519.PrivateKey) {
@@ -89,7 +90,7 @@ func start(t *testing.T, cfg Config) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	payKey, _ := newSigner(t)
+	payKey, payPriv := newSigner(t)
 	users, err := NewUsers([]Login{
 		{User: hrUser, Tenant: "acme", Integration: "hr-daily", PasswordHash: hash},
 		{User: payUser, Tenant: "acme", Integration: "payroll", AuthorizedKeys: []string{string(ssh.MarshalAuthorizedKey(payKey.PublicKey()))}},
@@ -97,7 +98,7 @@ func start(t *testing.T, cfg Config) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{dir: t.TempDir(), rec: &recorder{}, payKey: payKey}
+	f := &fixture{dir: t.TempDir(), rec: &recorder{}, payKey: payKey, payPriv: payPriv}
 	if cfg.Dir == "" {
 		cfg.Dir = f.dir
 	}
