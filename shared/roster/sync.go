@@ -293,3 +293,68 @@ func (s Schedule) previous(w Window, loc *time.Location) Window {
 	d := w.Expected
 	return s.windowOn(time.Date(d.Year(), d.Month(), d.Day()-step, 0, 0, 0, 0, loc), loc)
 }
+
+// InboundKey is the blob key of a file arriving for an integration (I1).
+func InboundKey(tenant, integrationID, name string) string {
+	return InboundPrefix(tenant, integrationID) + name
+}
+
+// ParseInboundKey splits a blob key under inbound/ into its tenant,
+// integration and name (relative to the integration's prefix). ok is false
+// for keys outside inbound/, IDs of the wrong shape, or a name that is
+// empty or has an empty, "." or ".." segment.
+func ParseInboundKey(key string) (tenant, integrationID, name string, ok bool) {
+	rest, found := strings.CutPrefix(key, "inbound/")
+	if !found {
+		return "", "", "", false
+	}
+	parts := strings.SplitN(rest, "/", 3)
+	if len(parts) != 3 || parts[2] == "" || strings.HasSuffix(parts[2], "/") ||
+		!integrationIDPattern.MatchString(parts[0]) || !integrationIDPattern.MatchString(parts[1]) {
+		return "", "", "", false
+	}
+	for _, seg := range strings.Split(parts[2], "/") {
+		if seg == "" || seg == "." || seg == ".." {
+			return "", "", "", false
+		}
+	}
+	return parts[0], parts[1], parts[2], true
+}
+
+// Admit decides whether an arrived file may be read at all (I2): not when
+// its upload is incomplete, the integration is disabled, or the name is
+// outside the pattern. The status is then SyncIgnored and reason says why
+// (for the log line); ok means read it. An unknown integration is the
+// caller's to report: there is no Integration to ask.
+func (in Integration) Admit(name string, size int64) (reason string, ok bool) {
+	switch {
+	case in.Disabled:
+		return "the integration is disabled", false
+	case IncompleteReason(name, size) != "":
+		return "incomplete upload: " + IncompleteReason(name, size), false
+	case !MatchesName(in.FileName, name):
+		return "the name does not match " + in.FileName, false
+	}
+	return "", true
+}
+
+// Due returns the window the watchdog must tell the contacts about now
+// (I6), or false: none is overdue, the integration has no schedule or is
+// disabled, or this window was told already. Watching starts with the
+// integration's creation when no file has arrived yet. After telling,
+// record it with st.NotifiedWindow = w.ID (written with PutSyncState's
+// version check, so two watchdogs tell once).
+func (in Integration) Due(st SyncState, now time.Time) (Window, bool) {
+	if in.Schedule == nil || in.Disabled {
+		return Window{}, false
+	}
+	since := st.LastArrival
+	if since.IsZero() {
+		since = in.CreatedAt
+	}
+	w, ok := in.Schedule.Overdue(since, now)
+	if !ok || w.ID == st.NotifiedWindow {
+		return Window{}, false
+	}
+	return w, true
+}

@@ -240,3 +240,60 @@ func TestSyncResultJSON(t *testing.T) {
 		}
 	}
 }
+
+// I1: inbound keys name their tenant, integration and file.
+func TestParseInboundKey(t *testing.T) {
+	if got := roster.InboundKey("acme", "hr-daily", "people.csv"); got != "inbound/acme/hr-daily/people.csv" {
+		t.Errorf("InboundKey = %q", got)
+	}
+	for _, tc := range []struct {
+		key                 string
+		tenant, integ, name string
+		ok                  bool
+	}{
+		{"inbound/acme/hr-daily/people.csv", "acme", "hr-daily", "people.csv", true},
+		{"inbound/acme/hr-daily/old/people.csv", "acme", "hr-daily", "old/people.csv", true},
+		{"inbound/acme/hr-daily/", "", "", "", false},
+		{"inbound/acme/hr-daily/old/", "", "", "", false},
+		{"inbound/acme/people.csv", "", "", "", false},
+		{"uploads/acme/p1/imp/file.csv", "", "", "", false},
+		{"inbound/ac me/hr/people.csv", "", "", "", false},
+		{"inbound/acme/../people.csv", "", "", "", false},
+		{"inbound/acme/hr/../../x.csv", "", "", "", false},
+		{"inbound/acme/hr//x.csv", "", "", "", false},
+		{"inbound/acme/hr/./x.csv", "", "", "", false},
+	} {
+		tenant, integ, name, ok := roster.ParseInboundKey(tc.key)
+		if tenant != tc.tenant || integ != tc.integ || name != tc.name || ok != tc.ok {
+			t.Errorf("ParseInboundKey(%q) = %q, %q, %q, %t; want %q, %q, %q, %t", tc.key, tenant, integ, name, ok, tc.tenant, tc.integ, tc.name, tc.ok)
+		}
+	}
+}
+
+// I2: what may be read at all: complete, enabled, matching the pattern.
+func TestIntegrationAdmit(t *testing.T) {
+	in := roster.Integration{FileName: "people_*.csv"}
+	disabled := in
+	disabled.Disabled = true
+	for _, tc := range []struct {
+		name string
+		in   roster.Integration
+		file string
+		size int64
+		ok   bool
+		want string
+	}{
+		{"admitted", in, "people_2026-12-01.csv", 10, true, ""},
+		{"outside_pattern", in, "staff.csv", 10, false, "the name does not match people_*.csv"},
+		{"incomplete", in, "people_1.csv.filepart", 10, false, "incomplete upload: temporary name (*.filepart): the upload is not finished"},
+		{"zero_bytes", in, "people_1.csv", 0, false, "incomplete upload: zero bytes"},
+		{"disabled", disabled, "people_1.csv", 10, false, "the integration is disabled"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			reason, ok := tc.in.Admit(tc.file, tc.size)
+			if ok != tc.ok || reason != tc.want {
+				t.Errorf("Admit(%q, %d) = %q, %t; want %q, %t", tc.file, tc.size, reason, ok, tc.want, tc.ok)
+			}
+		})
+	}
+}

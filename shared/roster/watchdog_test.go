@@ -118,3 +118,42 @@ func TestScheduleDeadlineIsElapsedGrace(t *testing.T) {
 		t.Errorf("Overdue at 05:00 = %+v, %t; want window 2026-03-28 due 05:00 on 29 March", w, ok)
 	}
 }
+
+// I6: the watchdog tells once per missed window, watches from creation
+// when nothing arrived, and skips integrations with no schedule or
+// disabled.
+func TestIntegrationDue(t *testing.T) {
+	created := time.Date(2026, 11, 30, 9, 0, 0, 0, time.UTC)
+	in := roster.Integration{ID: "hr", CreatedAt: created,
+		Schedule: &roster.Schedule{Every: roster.EveryDaily, At: "06:00", Timezone: "UTC", GraceHours: 6}}
+	day := func(d, h int) time.Time { return time.Date(2026, 12, d, h, 0, 0, 0, time.UTC) }
+	for _, tc := range []struct {
+		name   string
+		in     func(roster.Integration) roster.Integration
+		st     roster.SyncState
+		now    time.Time
+		wantID string
+	}{
+		{"created_nothing_arrived_first_day_passes", nil, roster.SyncState{}, created.Add(4 * time.Hour), ""},
+		{"created_nothing_arrived_next_deadline", nil, roster.SyncState{}, day(1, 12), "2026-12-01"},
+		{"told_already", nil, roster.SyncState{NotifiedWindow: "2026-12-01"}, day(1, 18), ""},
+		{"told_yesterday_due_today", nil, roster.SyncState{NotifiedWindow: "2026-12-01"}, day(2, 12), "2026-12-02"},
+		{"arrived_today", nil, roster.SyncState{LastArrival: day(1, 7)}, day(1, 13), ""},
+		{"no_schedule", func(in roster.Integration) roster.Integration { in.Schedule = nil; return in }, roster.SyncState{}, day(5, 12), ""},
+		{"disabled", func(in roster.Integration) roster.Integration { in.Disabled = true; return in }, roster.SyncState{}, day(5, 12), ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i := in
+			if tc.in != nil {
+				i = tc.in(in)
+			}
+			w, ok := i.Due(tc.st, tc.now)
+			switch {
+			case tc.wantID == "" && ok:
+				t.Errorf("Due(%+v, %s) = window %s, want none", tc.st, tc.now, w.ID)
+			case tc.wantID != "" && (!ok || w.ID != tc.wantID):
+				t.Errorf("Due(%+v, %s) = %q, %t; want %s", tc.st, tc.now, w.ID, ok, tc.wantID)
+			}
+		})
+	}
+}
