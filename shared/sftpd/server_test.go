@@ -641,3 +641,88 @@ func dirNames(es []os.DirEntry) []string {
 	}
 	return out
 }
+
+func TestReadLogins(t *testing.T) {
+	hash, err := HashPassword(hrPassword)
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, _ := newSigner(t)
+	key := strings.TrimSpace(string(ssh.MarshalAuthorizedKey(signer.PublicKey())))
+	src := `[{"user":"acme-hr","tenant":"acme","integration":"hr-daily","passwordHash":"` + hash + `"},
+	         {"user":"acme-pay","tenant":"acme","integration":"payroll","authorizedKeys":["` + key + ` it@acme"]}]`
+	u, err := ReadLogins(strings.NewReader(src))
+	if err != nil {
+		t.Fatalf("ReadLogins = %v", err)
+	}
+	if a, err := u.Password("acme-hr", []byte(hrPassword)); err != nil || a != (Account{"acme", "hr-daily"}) {
+		t.Errorf("Password(acme-hr) = %+v, %v", a, err)
+	}
+	if a, err := u.PublicKey("acme-pay", signer.PublicKey()); err != nil || a != (Account{"acme", "payroll"}) {
+		t.Errorf("PublicKey(acme-pay) = %+v, %v", a, err)
+	}
+	if _, err := ReadLogins(strings.NewReader(`[{"user":"u","tenant":"t","integration":"i","password":"plain"}]`)); err == nil ||
+		!strings.Contains(err.Error(), `unknown field "password"`) {
+		t.Errorf("ReadLogins(plain password) = %v, want the unknown field refused", err)
+	}
+}
+
+// BenchmarkUpload sends a 64 MB file through the server with the Go
+// client over loopback: the cost of the SSH channel, the spool and the
+// delivery's read.
+func BenchmarkUpload(b *testing.B) {
+	dir := b.TempDir()
+	hash, err := HashPassword(hrPassword)
+	if err != nil {
+		b.Fatal(err)
+	}
+	users, err := NewUsers([]Login{{User: hrUser, Tenant: "acme", Integration: "hr-daily", PasswordHash: hash}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	var delivered int64
+	srv, err := New(Config{Dir: dir, Password: users.Password, Promote: func(ctx context.Context, _, _, _ string, r io.Reader, size int64) error {
+		n, err := io.Copy(io.Discard, r)
+		delivered += n
+		return err
+	}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	conn, err := ssh.Dial("tcp", ln.Addr().String(), &ssh.ClientConfig{User: hrUser, Auth: []ssh.AuthMethod{ssh.Password(hrPassword)},
+		HostKeyCallback: ssh.FixedHostKey(srv.HostKey())})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	c, err := sftp.NewClient(conn, sftp.UseConcurrentWrites(true))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer c.Close()
+	data := content(64 << 20)
+	b.SetBytes(int64(len(data)))
+	uploads := int64(0)
+	for b.Loop() {
+		uploads++
+		w, err := c.Create("people.csv")
+		if err != nil {
+			b.Fatal(err)
+		}
+		if _, err := w.ReadFrom(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if delivered != uploads*int64(len(data)) {
+		b.Fatalf("delivered %d bytes, want %d", delivered, uploads*int64(len(data)))
+	}
+}

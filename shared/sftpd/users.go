@@ -2,7 +2,9 @@ package sftpd
 
 import (
 	"crypto/subtle"
+	"encoding/json"
 	"fmt"
+	"io"
 	"sync"
 
 	"golang.org/x/crypto/bcrypt"
@@ -69,6 +71,18 @@ func NewUsers(logins []Login) (*Users, error) {
 		u.byName[l.User] = e
 	}
 	return u, nil
+}
+
+// ReadLogins reads a JSON array of logins strictly (an unknown field is an
+// error) and checks it as NewUsers does.
+func ReadLogins(r io.Reader) (*Users, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var logins []Login
+	if err := dec.Decode(&logins); err != nil {
+		return nil, fmt.Errorf("sftp logins: %w", err)
+	}
+	return NewUsers(logins)
 }
 
 // HashPassword returns the bcrypt hash of a login's password.
