@@ -208,7 +208,9 @@ func (in Integration) WithDefaults() Integration {
 }
 
 // ParseIntegration reads an integration file strictly: an unknown field
-// (often a misspelt one) is an error, and the result is validated.
+// (often a misspelt one) is an error, and the result is validated. Tenant
+// and the times are dropped, so that `integration list --json` output can
+// be edited and put back; the caller sets them.
 func ParseIntegration(r io.Reader) (Integration, error) {
 	b, err := io.ReadAll(r)
 	if err != nil {
@@ -224,6 +226,8 @@ func ParseIntegration(r io.Reader) (Integration, error) {
 		return Integration{}, Errorf(ErrInvalid, "integration file: more than one JSON value")
 	}
 	in := raw.integration()
+	// Roster sets these; a file never chooses its tenant (X1).
+	in.Tenant, in.CreatedAt, in.UpdatedAt = "", time.Time{}, time.Time{}
 	if err := in.Validate(); err != nil {
 		return Integration{}, err
 	}

@@ -99,6 +99,18 @@ func TestIntegrationScheduleDefaults(t *testing.T) {
 	}
 }
 
+// X1: a file never chooses its tenant; listed output can be put back.
+func TestParseIntegrationDropsTenantAndTimes(t *testing.T) {
+	src := merge(t, minimalIntegration, `{"tenant":"other","createdAt":"2024-01-01T00:00:00Z","updatedAt":"2024-01-02T00:00:00Z"}`)
+	in, err := parseIntegration(t, src)
+	if err != nil {
+		t.Fatalf("ParseIntegration = %v", err)
+	}
+	if in.Tenant != "" || !in.CreatedAt.IsZero() || !in.UpdatedAt.IsZero() {
+		t.Errorf("ParseIntegration kept tenant %q, createdAt %s, updatedAt %s; want them dropped", in.Tenant, in.CreatedAt, in.UpdatedAt)
+	}
+}
+
 // I1: the stored form round-trips, tenant and times included.
 func TestIntegrationJSONRoundTrip(t *testing.T) {
 	in, err := parseIntegration(t, minimalIntegration)
