@@ -31,6 +31,9 @@
 //     dropped connection, server stopping) discards the bytes; so does a
 //     restart, which empties the spool. Promote's error fails the client's
 //     close or rename, so the client knows to send the file again.
+//   - A session quiet for IdleTimeout (default 10 minutes) is ended, like
+//     a dropped one: a client that hangs mid-file delivers nothing and
+//     leaves nothing in the spool. The SSH handshake has 30 seconds.
 //   - Every open starts a new file: resuming (append) is refused, since a
 //     resumed file could mix two exports.
 //   - SetStat succeeds and does nothing, as AWS Transfer Family's

@@ -48,6 +48,9 @@ type Config struct {
 	Promote Promote
 	// MaxFileSize refuses writes past this many bytes (0: no limit) (F8).
 	MaxFileSize int64
+	// IdleTimeout ends a session that sends nothing for this long; its
+	// open uploads are discarded (default 10 minutes).
+	IdleTimeout time.Duration
 	// Log receives one line per session and per file; nil discards.
 	Log *slog.Logger
 }
@@ -221,7 +224,7 @@ func (s *Server) Serve(ln net.Listener) error {
 		}
 		s.wg.Go(func() {
 			defer s.untrack(conn)
-			s.serveConn(conn)
+			s.serveConn(&idleConn{Conn: conn, idle: s.idleTimeout()})
 		})
 	}
 }
@@ -264,17 +267,38 @@ func (s *Server) Close() error {
 	return nil
 }
 
+func (s *Server) idleTimeout() time.Duration {
+	if s.cfg.IdleTimeout > 0 {
+		return s.cfg.IdleTimeout
+	}
+	return 10 * time.Minute
+}
+
+// idleConn pushes its read deadline back on every read, so a connection
+// that goes quiet for idle is closed.
+type idleConn struct {
+	net.Conn
+	idle time.Duration
+}
+
+func (c *idleConn) Read(p []byte) (int, error) {
+	c.Conn.SetReadDeadline(time.Now().Add(c.idle))
+	return c.Conn.Read(p)
+}
+
 // handshakeTimeout bounds a connection's SSH handshake and login.
 const handshakeTimeout = 30 * time.Second
 
 func (s *Server) serveConn(conn net.Conn) {
-	conn.SetDeadline(time.Now().Add(handshakeTimeout))
+	conn.SetWriteDeadline(time.Now().Add(handshakeTimeout))
+	timer := time.AfterFunc(handshakeTimeout, func() { conn.Close() })
 	sc, chans, reqs, err := ssh.NewServerConn(conn, s.ssh)
+	timer.Stop()
 	if err != nil {
 		s.log.Info("sftp login refused", "remote", conn.RemoteAddr().String(), "err", err)
 		return
 	}
-	conn.SetDeadline(time.Time{})
+	conn.SetWriteDeadline(time.Time{})
 	defer sc.Close()
 	acct := Account{Tenant: sc.Permissions.Extensions[extTenant], IntegrationID: sc.Permissions.Extensions[extIntegration]}
 	log := s.log.With("tenant", acct.Tenant, "integration", acct.IntegrationID, "user", sc.User(), "remote", conn.RemoteAddr().String())

@@ -726,3 +726,23 @@ func BenchmarkUpload(b *testing.B) {
 		b.Fatalf("delivered %d bytes, want %d", delivered, uploads*int64(len(data)))
 	}
 }
+
+// A session that goes quiet mid-upload is ended and its file discarded.
+func TestIdleSessionIsEndedAndDiscarded(t *testing.T) {
+	f := start(t, Config{IdleTimeout: 2 * time.Second})
+	c := f.hr(t)
+	w, err := c.Create("people.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.Write(content(1000)); err != nil {
+		t.Fatal(err)
+	}
+	f.waitSessionsEnded(t) // the client sends nothing more
+	if got := f.rec.deliveries(); len(got) != 0 {
+		t.Errorf("deliveries after an idle session = %v, want none", names(got))
+	}
+	if s := f.spooled(t); len(s) != 0 {
+		t.Errorf("spool after an idle session = %v, want empty", s)
+	}
+}
