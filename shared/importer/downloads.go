@@ -37,7 +37,9 @@ func (se *Session) Export(ctx context.Context, programID, role string, w io.Writ
 	}
 	rows := map[string][]report.ExportRow{}
 	err = se.EachParticipant(ctx, programID, role, func(v ParticipantView) error {
-		rows[v.Role] = append(rows[v.Role], report.ExportRow{Email: v.Email, UserID: v.UserID, Status: v.Status, Profile: v.Profile})
+		for r, rs := range ExportRows([]ParticipantView{v}) {
+			rows[r] = append(rows[r], rs...)
+		}
 		return nil
 	})
 	if err != nil {

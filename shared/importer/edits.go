@@ -93,7 +93,7 @@ func (s *Service) decideRows(ctx context.Context, im roster.Import, prog roster.
 	}
 	out := []Entry{}
 	var pending []rowOutcome
-	err := s.readRows(ctx, im, prog, func(o rowOutcome) error {
+	collect := func(o rowOutcome) error {
 		if o.Record.Row == 0 || !want[[2]any{o.Record.Sheet, o.Record.Row}] {
 			return nil
 		}
@@ -103,7 +103,17 @@ func (s *Service) decideRows(ctx context.Context, im roster.Import, prog roster.
 		}
 		pending = append(pending, o)
 		return nil
+	}
+	guard := newGuardians() // V9 rows are settled as Review and Prepare settle them
+	err := s.readRows(ctx, im, prog, func(o rowOutcome) error {
+		if o.Action == "" && guard.hold(o) {
+			return nil
+		}
+		return collect(o)
 	})
+	if err == nil {
+		err = s.emitHeld(ctx, im, prog, guard, collect)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -16,13 +16,14 @@ import (
 type ParticipantView struct {
 	Email              string              `json:"email"`
 	UserID             string              `json:"userId"`
+	Username           string              `json:"username"` // V9; empty when none
 	Role               string              `json:"role"`
 	Status             roster.Status       `json:"status"`
 	AccountCreated     bool                `json:"accountCreated"`
 	Profile            roster.Profile      `json:"profile"`
 	ImportedFields     []string            `json:"importedFields"`
 	OnboardingComplete bool                `json:"onboardingComplete"`
-	Associations       map[string][]string `json:"associations"` // role → emails
+	Associations       map[string][]string `json:"associations"` // role → emails (usernames of people without one, V9)
 }
 
 // Participant pages: the default and largest number of participants in one.
@@ -126,8 +127,21 @@ func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role 
 		}
 		q.Cursor = page.Next
 	}
-	slices.SortFunc(out, func(a, b ParticipantView) int { return strings.Compare(a.Email, b.Email) })
+	slices.SortFunc(out, func(a, b ParticipantView) int {
+		if c := strings.Compare(a.Email, b.Email); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Username, b.Username)
+	})
 	return out, nil
+}
+
+// contactName names a linked person: by email, else by username (V9).
+func contactName(u roster.User) string {
+	if u.Email != "" {
+		return u.Email
+	}
+	return u.Username
 }
 
 // views shows participants with their users' emails and associations;
@@ -163,7 +177,7 @@ func (s *Service) views(ctx context.Context, tenant string, parts []roster.Parti
 	out := make([]ParticipantView, 0, len(parts))
 	for _, p := range parts {
 		u := users[p.UserID]
-		v := ParticipantView{Email: u.Email, UserID: u.ExternalID, Role: p.Role, Status: p.Status, AccountCreated: u.AccountCreated,
+		v := ParticipantView{Email: u.Email, UserID: u.ExternalID, Username: u.Username, Role: p.Role, Status: p.Status, AccountCreated: u.AccountCreated,
 			Profile: p.Profile, ImportedFields: p.ImportedFields, OnboardingComplete: p.OnboardingComplete, Associations: map[string][]string{}}
 		if v.Profile == nil {
 			v.Profile = roster.Profile{}
@@ -173,7 +187,7 @@ func (s *Service) views(ctx context.Context, tenant string, parts []roster.Parti
 		}
 		for r, ids := range p.Associations {
 			for _, id := range ids {
-				v.Associations[r] = append(v.Associations[r], users[id].Email)
+				v.Associations[r] = append(v.Associations[r], contactName(users[id]))
 			}
 			slices.Sort(v.Associations[r])
 		}
