@@ -74,3 +74,10 @@ func envUnit(name string) string {
 	}
 	return "columns"
 }
+
+// rowOverLimit reports whether row number n (1-based, as Row.Number) is past
+// the row limit. MaxRows counts data rows (F8): the header row is not known
+// when a sheet is read (it may sit below a title), so one row is allowed on
+// top of the limit for it, and a sheet of exactly MaxRows people below its
+// header is read whole.
+func (l Limits) rowOverLimit(n int) bool { return n-1 > l.MaxRows }

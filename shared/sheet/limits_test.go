@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,7 +118,7 @@ func TestLimitsEachReader(t *testing.T) {
 		formats []Format
 	}{
 		{"F8_file_size", Limits{MaxFileSize: 10}, "file size", 0, -1, []Format{CSV, JSON, XML, XLSX}},
-		{"F8_rows", Limits{MaxRows: 2}, "rows", 3, -1, []Format{CSV, JSON, XML, XLSX}},
+		{"F8_rows", Limits{MaxRows: 1}, "rows", 3, -1, []Format{CSV, JSON, XML, XLSX}},
 		{"F8_columns", Limits{MaxColumns: 2}, "columns", 1, 2, []Format{CSV, JSON, XML, XLSX}},
 		{"F8_cell_length", Limits{MaxCellLength: 12}, "cell length", 2, 0, []Format{CSV, JSON, XML, XLSX}},
 		{"F8_decompressed_size", Limits{MaxUnzippedSize: 100}, "decompressed size", 0, -1, []Format{XLSX}},
@@ -173,4 +174,46 @@ func rowsErr(t *testing.T, data []byte, name string, lim Limits) error {
 	for rows.Next() {
 	}
 	return rows.Err()
+}
+
+// TestDefaultRowLimitCountsDataRows: F8 a file of 1,000,000 people below
+// its header row is read whole with the default limits; one more person
+// passes the limit.
+func TestDefaultRowLimitCountsDataRows(t *testing.T) {
+	for _, tc := range []struct {
+		people  int
+		wantErr string
+	}{
+		{1_000_000, ""},
+		{1_000_001, "people.csv, sheet people, row 1000002: rows exceeds the limit of 1000000"},
+	} {
+		var b strings.Builder
+		b.WriteString("email\n")
+		for range tc.people {
+			b.WriteString("x\n")
+		}
+		data := []byte(b.String())
+		book, err := Open(bytes.NewReader(data), int64(len(data)), "people.csv", Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := book.Rows("people")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		got := ""
+		if rows.Err() != nil {
+			got = rows.Err().Error()
+		}
+		if got != tc.wantErr {
+			t.Errorf("%d people: Err() = %q, want %q", tc.people, got, tc.wantErr)
+		}
+		if tc.wantErr == "" && n != tc.people+1 {
+			t.Errorf("%d people: read %d rows, want %d", tc.people, n, tc.people+1)
+		}
+	}
 }

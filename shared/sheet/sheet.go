@@ -87,7 +87,7 @@ type Book interface {
 // means the default.
 type Limits struct {
 	MaxFileSize     int64 // bytes; default 200 MB
-	MaxRows         int   // per sheet; default 1,000,000
+	MaxRows         int   // data rows per sheet, one header row on top allowed; default 1,000,000
 	MaxColumns      int   // default 512
 	MaxCellLength   int   // characters; default 32,767
 	MaxUnzippedSize int64 // decompressed size of a workbook; default 2 GB

@@ -119,7 +119,7 @@ func (b *textBook) Info() Info {
 func (b *textBook) count() {
 	rows := b.newRows(true)
 	for rows.Next() {
-		if rows.rowNum > b.lim.MaxRows {
+		if b.lim.rowOverLimit(rows.rowNum) {
 			break // Rows reports the limit
 		}
 	}
@@ -487,7 +487,7 @@ func (t *textRows) buildCells(bad []string) {
 func (t *textRows) checkLimits(last int) bool {
 	lim := t.b.lim
 	switch {
-	case last >= 0 && t.rowNum > lim.MaxRows:
+	case last >= 0 && lim.rowOverLimit(t.rowNum):
 		t.err = &LimitError{File: t.b.name, Sheet: t.sheet, Row: t.rowNum, Column: -1, What: "rows", Limit: int64(lim.MaxRows)}
 		return false
 	case last >= lim.MaxColumns:

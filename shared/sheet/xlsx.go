@@ -683,7 +683,7 @@ func (x *xlsxRows) end(name []byte) bool {
 		if len(x.cells) == 0 && x.rowErr == nil {
 			return false // no values: nothing to show
 		}
-		if x.rowNum > x.b.lim.MaxRows && !x.counting {
+		if x.b.lim.rowOverLimit(x.rowNum) && !x.counting {
 			x.err = &LimitError{File: x.b.name, Sheet: x.sheet, Row: x.rowNum, Column: -1, What: "rows", Limit: int64(x.b.lim.MaxRows)}
 			return false
 		}

@@ -311,7 +311,7 @@ func TestXLSXLimits(t *testing.T) {
 	}{
 		{"F8_600_columns", wide, Limits{}, 1, "limits.xlsx, sheet Sheet1, row 2, column WB: columns exceeds the limit of 512 (found 600)"},
 		{"F8_40000_character_cell", long.bytes(t), Limits{}, 1, "limits.xlsx, sheet S, row 2, column B: cell length exceeds the limit of 32767"},
-		{"F8_rows", tall, Limits{MaxRows: 3}, 3, "limits.xlsx, sheet Sheet1, row 4: rows exceeds the limit of 3"},
+		{"F8_rows", tall, Limits{MaxRows: 2}, 3, "limits.xlsx, sheet Sheet1, row 4: rows exceeds the limit of 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
