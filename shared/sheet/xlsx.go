@@ -440,7 +440,7 @@ func (b *xlsxBook) loadStrings() error {
 		case xml.EndElement:
 			switch t.Name.Local {
 			case "si":
-				b.strings = append(b.strings, string(text))
+				b.strings = append(b.strings, string(decodeXString(text)))
 			case "t":
 				inT = false
 			case "rPh":
@@ -767,8 +767,10 @@ func (x *xlsxRows) display() (string, error) {
 		}
 		return x.b.strings[i], nil
 	case "inlineStr":
-		return string(x.inline), nil
-	case "str", "e":
+		return string(decodeXString(x.inline)), nil
+	case "str":
+		return string(decodeXString(x.value)), nil
+	case "e":
 		return string(x.value), nil
 	case "b":
 		switch string(x.value) {

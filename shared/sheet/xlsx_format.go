@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -54,7 +55,7 @@ func classifyFormat(code string) numFormat {
 	}
 	var letters []byte // y, m, d, h, s in order
 	var f numFormat
-	percent, afterPoint, decimals := false, false, 0
+	percent, afterPoint, decimals, elapsed := false, false, 0, false
 scan:
 	for i := 0; i < len(lower); i++ {
 		c := lower[i]
@@ -74,12 +75,16 @@ scan:
 			if j < 0 {
 				break scan
 			}
-			switch inner := lower[i+1 : i+j]; strings.Trim(inner, "hms") {
-			case "":
-				if inner != "" { // [h], [mm], [ss]: elapsed time
-					letters = append(letters, 'h')
-					f.elapsed = inner[0] == 'h'
+			if inner := lower[i+1 : i+j]; inner != "" && strings.Trim(inner, string(inner[0])) == "" && strings.Contains("hms", inner[:1]) {
+				// [h], [mm], [ss]: elapsed time, which Excel accepts only
+				// as the largest unit of the format: "hh[m]" is invalid and
+				// the cell shows the number.
+				if elapsed || bytes.ContainsAny(letters, "hs") {
+					return numFormat{}
 				}
+				elapsed = true
+				letters = append(letters, 'h')
+				f.elapsed = inner[0] == 'h'
 			}
 			i += j
 		case 'y', 'd', 'h', 's', 'm':

@@ -1,6 +1,8 @@
 package sheet
 
 import (
+	"maps"
+	"slices"
 	"bytes"
 	"errors"
 	"fmt"
@@ -133,8 +135,8 @@ func (r rawXLSX) bytes(t testing.TB) []byte {
 		parts = append(parts, [2]string{"xl/sharedStrings.xml", `<sst ` + ns + `>` + r.sst + `</sst>`})
 	}
 	parts = append(parts, [2]string{"xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels + `</Relationships>`})
-	for name, content := range r.sheets {
-		parts = append(parts, [2]string{name, `<worksheet ` + ns + `>` + content + `</worksheet>`})
+	for _, name := range slices.Sorted(maps.Keys(r.sheets)) { // the same bytes every run
+		parts = append(parts, [2]string{name, `<worksheet ` + ns + `>` + r.sheets[name] + `</worksheet>`})
 	}
 	return buildZip(t, parts...)
 }
@@ -371,6 +373,13 @@ func TestClassifyFormat(t *testing.T) {
 		{"h:mm AM/PM", numFormat{kind: kindTime}},
 		{"[h]:mm:ss", numFormat{kind: kindTime, elapsed: true}},
 		{"[mm]:ss", numFormat{kind: kindTime}},
+		// Excel refuses an elapsed unit below another time unit: the cell
+		// shows its number.
+		{"HH[M]", numFormat{}},
+		{"h:[mm]", numFormat{}},
+		{"[h]:[mm]", numFormat{}},
+		{"ss[h]", numFormat{}},
+		{"[Red][h]:mm", numFormat{kind: kindTime, elapsed: true}},
 		{"0%", numFormat{kind: kindPercent}},
 		{"0.000%", numFormat{kind: kindPercent, decimals: 3}},
 		{"[Red]0.0%;[Blue]-0.0%", numFormat{kind: kindPercent, decimals: 1}},
