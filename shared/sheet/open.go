@@ -314,8 +314,52 @@ func detectZip(ra io.ReaderAt, size int64, name string) (Format, error) {
 		what = "PowerPoint presentation (.pptx)"
 	case parts["mimetype"] != nil:
 		what = openDocumentKind(parts["mimetype"])
+	case officeDocumentRoot(parts) == "workbook":
+		return XLSX, nil // a workbook at another path than xl/
 	}
 	return "", &UnsupportedError{File: name, Detected: what}
+}
+
+// officeDocumentRoot is the root element of the part the package's
+// officeDocument relationship names ("workbook" for a spreadsheet), or "".
+func officeDocumentRoot(parts map[string]*zip.File) string {
+	firstStart := func(f *zip.File, each func(xml.StartElement) bool) {
+		rc, err := f.Open()
+		if err != nil {
+			return
+		}
+		defer rc.Close()
+		d := xml.NewDecoder(io.LimitReader(rc, 1<<20))
+		d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+		for {
+			tok, err := d.RawToken()
+			if err != nil {
+				return
+			}
+			if se, ok := tok.(xml.StartElement); ok && !each(se) {
+				return
+			}
+		}
+	}
+	rels := parts["_rels/.rels"]
+	if rels == nil {
+		return ""
+	}
+	var target string
+	firstStart(rels, func(se xml.StartElement) bool {
+		if se.Name.Local != "Relationship" || !strings.HasSuffix(xmlAttr(se, "Type"), "/officeDocument") {
+			return true
+		}
+		target = strings.ToLower(strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(xmlAttr(se, "Target"), `\`, "/")), "/"))
+		return false
+	})
+	f := parts[target]
+	if f == nil {
+		return ""
+	}
+	root := ""
+	firstStart(f, func(se xml.StartElement) bool { root = se.Name.Local; return false })
+	return root
 }
 
 func openDocumentKind(f *zip.File) string {

@@ -58,3 +58,46 @@ func TestXLSXInvalidFormatShowsNumber(t *testing.T) {
 		t.Errorf("rows (-want +got):\n%s", diff)
 	}
 }
+
+// TestXLSXPartsFoundByRelationships: F1 a workbook whose parts are not at
+// Excel's paths is read by following the package relationships, relative
+// and absolute targets alike.
+func TestXLSXPartsFoundByRelationships(t *testing.T) {
+	const relNS = `http://schemas.openxmlformats.org/officeDocument/2006/relationships`
+	const ns = `xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="` + relNS + `"`
+	rels := func(body string) string {
+		return `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + body + `</Relationships>`
+	}
+	data := buildZip(t,
+		[2]string{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`},
+		[2]string{"_rels/.rels", rels(`<Relationship Id="rId9" Type="`+relNS+`/extended-properties" Target="docProps/app.xml"/>`+
+			`<Relationship Id="rId1" Type="`+relNS+`/officeDocument" Target="/Book/Main.xml"/>`)},
+		[2]string{"Book/Main.xml", `<workbook ` + ns + `><sheets><sheet name="People" sheetId="1" r:id="s1"/><sheet name="Other" sheetId="2" r:id="s2"/></sheets></workbook>`},
+		[2]string{"Book/_rels/Main.xml.rels", rels(
+			`<Relationship Id="s1" Type="`+relNS+`/worksheet" Target="/data/people.xml"/>`+
+				`<Relationship Id="s2" Type="`+relNS+`/worksheet" Target="./sheets/../sheets/other.xml"/>`+
+				`<Relationship Id="t" Type="`+relNS+`/sharedStrings" Target="strings/sst.xml"/>`+
+				`<Relationship Id="y" Type="`+relNS+`/styles" Target="../styles/st.xml"/>`)},
+		[2]string{"data/people.xml", `<worksheet ` + ns + `><sheetData><row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>` +
+			`<row r="2"><c t="s"><v>2</v></c><c s="1"><v>45306</v></c></row></sheetData></worksheet>`},
+		[2]string{"Book/sheets/other.xml", `<worksheet ` + ns + `><sheetData><row r="1"><c t="inlineStr"><is><t>other</t></is></c></row></sheetData></worksheet>`},
+		[2]string{"Book/strings/sst.xml", `<sst ` + ns + `><si><t>email</t></si><si><t>joined</t></si><si><t>a@example.com</t></si></sst>`},
+		[2]string{"styles/st.xml", `<styleSheet ` + ns + `><cellXfs><xf numFmtId="0"/><xf numFmtId="14"/></cellXfs></styleSheet>`},
+	)
+	keepInCorpus(t, "FuzzXLSX", "parts_by_relationships", data)
+	b, err := openBytes(data, "moved.xlsx", Limits{})
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	got := readAll(t, b)
+	want := goldenBook{
+		Info: Info{Format: XLSX, Sheets: []SheetInfo{{Name: "People", Rows: 2, Columns: 2}, {Name: "Other", Rows: 1, Columns: 1}}},
+		Sheets: []goldenSheet{
+			{Name: "People", Rows: []goldenRow{{Number: 1, Cells: []string{"email", "joined"}}, {Number: 2, Cells: []string{"a@example.com", "2024-01-15"}}}},
+			{Name: "Other", Rows: []goldenRow{{Number: 1, Cells: []string{"other"}}}},
+		},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("book (-want +got):\n%s", diff)
+	}
+}
