@@ -22,7 +22,11 @@ func TestLimitsFromEnv(t *testing.T) {
 		{"F8_every_limit", map[string]string{
 			EnvMaxFileSize: "1048576", EnvMaxRows: "5000", EnvMaxColumns: "64",
 			EnvMaxCellLength: "1000", EnvMaxUnzippedSize: " 10485760 ",
-		}, Limits{MaxFileSize: 1 << 20, MaxRows: 5000, MaxColumns: 64, MaxCellLength: 1000, MaxUnzippedSize: 10 << 20}, ""},
+			EnvMaxSharedStrings: "20000", EnvMaxSharedStringsSize: "65536",
+		}, Limits{MaxFileSize: 1 << 20, MaxRows: 5000, MaxColumns: 64, MaxCellLength: 1000, MaxUnzippedSize: 10 << 20,
+			MaxSharedStrings: 20000, MaxSharedStringsSize: 64 << 10}, ""},
+		{"F8_shared_strings_word", map[string]string{EnvMaxSharedStrings: "lots"},
+			Limits{}, `ROSTER_MAX_SHARED_STRINGS="lots": want a whole number of entries, 0 or empty for the default`},
 		{"F8_zero_and_empty_mean_default", map[string]string{EnvMaxRows: "0", EnvMaxColumns: ""}, Limits{}, ""},
 		{"F8_not_a_number", map[string]string{EnvMaxFileSize: "200MB"},
 			Limits{}, `ROSTER_MAX_FILE_SIZE="200MB": want a whole number of bytes, 0 or empty for the default`},

@@ -42,7 +42,7 @@ type xlsxBook struct {
 
 	once    sync.Once
 	loadErr error
-	strings []string    // shared strings
+	sst     sharedStrings
 	formats []numFormat // number format of each cell style (cellXfs)
 }
 
@@ -442,57 +442,6 @@ func (b *xlsxBook) loadShared() error {
 	return nil
 }
 
-func (b *xlsxBook) loadStrings() error {
-	d, rc, err := b.open(b.sstPart)
-	if err != nil {
-		return b.partError("", 0, err)
-	}
-	defer rc.Close()
-	var text []byte
-	inT, rph := false, 0
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return b.partError("", 0, fmt.Errorf("read shared strings: %w", err))
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "sst":
-				for _, a := range t.Attr {
-					if a.Name.Local == "uniqueCount" {
-						if n, err := strconv.Atoi(a.Value); err == nil && n > 0 {
-							b.strings = make([]string, 0, min(n, 1<<20))
-						}
-					}
-				}
-			case "si":
-				text = text[:0]
-			case "t":
-				inT = rph == 0
-			case "rPh": // phonetic guide: not shown in the cell
-				rph++
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
-				b.strings = append(b.strings, string(decodeXString(text)))
-			case "t":
-				inT = false
-			case "rPh":
-				rph--
-			}
-		case xml.CharData:
-			if inT {
-				text = append(text, t...)
-			}
-		}
-	}
-}
-
 func (b *xlsxBook) loadStyles() error {
 	d, rc, err := b.open(b.stylPart)
 	if err != nil {
@@ -801,10 +750,10 @@ func (x *xlsxRows) display() (string, error) {
 	switch x.typ {
 	case "s":
 		i, ok := atoiBytes(bytes.TrimSpace(x.value))
-		if !ok || i >= len(x.b.strings) {
+		if !ok || i >= x.b.sst.len() {
 			return "", fmt.Errorf("shared string %q does not exist", x.value)
 		}
-		return x.b.strings[i], nil
+		return x.b.sst.get(i), nil
 	case "inlineStr":
 		return string(decodeXString(x.inline)), nil
 	case "str":

@@ -70,14 +70,14 @@ func TestXLSXPartsFoundByRelationships(t *testing.T) {
 	}
 	data := buildZip(t,
 		[2]string{"[Content_Types].xml", `<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>`},
-		[2]string{"_rels/.rels", rels(`<Relationship Id="rId9" Type="`+relNS+`/extended-properties" Target="docProps/app.xml"/>`+
-			`<Relationship Id="rId1" Type="`+relNS+`/officeDocument" Target="/Book/Main.xml"/>`)},
+		[2]string{"_rels/.rels", rels(`<Relationship Id="rId9" Type="` + relNS + `/extended-properties" Target="docProps/app.xml"/>` +
+			`<Relationship Id="rId1" Type="` + relNS + `/officeDocument" Target="/Book/Main.xml"/>`)},
 		[2]string{"Book/Main.xml", `<workbook ` + ns + `><sheets><sheet name="People" sheetId="1" r:id="s1"/><sheet name="Other" sheetId="2" r:id="s2"/></sheets></workbook>`},
 		[2]string{"Book/_rels/Main.xml.rels", rels(
-			`<Relationship Id="s1" Type="`+relNS+`/worksheet" Target="/data/people.xml"/>`+
-				`<Relationship Id="s2" Type="`+relNS+`/worksheet" Target="./sheets/../sheets/other.xml"/>`+
-				`<Relationship Id="t" Type="`+relNS+`/sharedStrings" Target="strings/sst.xml"/>`+
-				`<Relationship Id="y" Type="`+relNS+`/styles" Target="../styles/st.xml"/>`)},
+			`<Relationship Id="s1" Type="` + relNS + `/worksheet" Target="/data/people.xml"/>` +
+				`<Relationship Id="s2" Type="` + relNS + `/worksheet" Target="./sheets/../sheets/other.xml"/>` +
+				`<Relationship Id="t" Type="` + relNS + `/sharedStrings" Target="strings/sst.xml"/>` +
+				`<Relationship Id="y" Type="` + relNS + `/styles" Target="../styles/st.xml"/>`)},
 		[2]string{"data/people.xml", `<worksheet ` + ns + `><sheetData><row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c></row>` +
 			`<row r="2"><c t="s"><v>2</v></c><c s="1"><v>45306</v></c></row></sheetData></worksheet>`},
 		[2]string{"Book/sheets/other.xml", `<worksheet ` + ns + `><sheetData><row r="1"><c t="inlineStr"><is><t>other</t></is></c></row></sheetData></worksheet>`},

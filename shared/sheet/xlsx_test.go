@@ -1,11 +1,11 @@
 package sheet
 
 import (
-	"maps"
-	"slices"
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
