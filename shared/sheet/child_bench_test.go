@@ -87,7 +87,8 @@ func TestMain(m *testing.M) {
 type childResult struct {
 	Rows    int
 	Elapsed time.Duration
-	PeakKB  int64 // VmHWM of the child's own address space
+	PeakKB  int64  // VmHWM of the child's own address space
+	Err     string // the error that stopped a "hostile" read
 }
 
 // peakRSS is the high-water mark of this process's resident set since it
@@ -136,6 +137,13 @@ func childRead(spec string) int {
 		return 2
 	}
 	start := time.Now()
+	if reader == "hostile" {
+		n, err := readHostile(path)
+		res := childResult{Rows: n, Elapsed: time.Since(start), PeakKB: peakRSS(), Err: errString(err)}
+		out, _ := json.Marshal(res)
+		os.Stdout.Write(out)
+		return 0
+	}
 	n, err := readWith(reader, path)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "read %s with %s: %v\n", path, reader, err)
