@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/transform"
 )
 
 func init() { openers[XML] = openXML }
@@ -35,10 +36,11 @@ func openXML(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) 
 	if size > lim.MaxFileSize {
 		return nil, &LimitError{File: name, Column: -1, What: "file size", Limit: lim.MaxFileSize, Actual: size}
 	}
-	b := &xmlBook{ra: ra, size: size, name: name, lim: lim, info: Info{Format: XML, Sheets: []SheetInfo{}}}
+	b := &xmlBook{ra: ra, size: size, name: name, lim: lim, info: Info{Format: XML, Sheets: []SheetInfo{}}, ctrl: &ctrlRefs{}}
 	if err := b.list(); err != nil {
 		return nil, err
 	}
+	b.recoded = b.recoded || b.ctrl.rewrote.Load()
 	return b, nil
 }
 
@@ -49,16 +51,18 @@ type xmlBook struct {
 	lim    Limits
 	info   Info
 	starts []int64 // byte offset of each sheet's <Worksheet> tag
-	// recoded is set when the file is not UTF-8: decoder offsets are then
-	// offsets in the recoded text, so Rows reads from the start instead.
+	// recoded is set when the file is not UTF-8, or when ctrl rewrote a
+	// control-character reference: decoder offsets are then offsets in the
+	// rewritten text, so Rows reads from the start instead.
 	recoded bool
+	ctrl    *ctrlRefs
 }
 
 // decoder returns a strict decoder over the file from offset, reading at
 // most MaxUnzippedSize bytes.
 func (b *xmlBook) decoder(offset int64) *xml.Decoder {
 	r := &xmlCountingReader{r: io.NewSectionReader(b.ra, offset, b.size-offset), max: b.lim.MaxUnzippedSize, file: b.name}
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(transform.NewReader(r, b.ctrl))
 	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		enc, err := htmlindex.Get(label)
 		if err != nil {
@@ -120,7 +124,7 @@ func (b *xmlBook) list() error {
 				sawRoot = true
 			}
 			if depth == 2 && t.Name.Local == "Worksheet" {
-				name := xmlAttr(t, "Name")
+				name := unmapControls(xmlAttr(t, "Name"))
 				if name == "" {
 					name = fmt.Sprintf("Sheet%d", len(b.info.Sheets)+1)
 				}
@@ -345,7 +349,7 @@ func (s *xmlSheet) readText() (string, error) {
 			level--
 		}
 	}
-	return s.text.String(), nil
+	return unmapControls(s.text.String()), nil
 }
 
 // skip reads past the element just opened.
