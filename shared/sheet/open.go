@@ -25,6 +25,7 @@ var formatNames = map[Format]string{
 	XLS:  "Excel 97-2003 workbook (.xls)",
 	XML:  "Excel 2003 XML spreadsheet (.xml)",
 	JSON: "JSON document (.json)",
+	ODS:  "OpenDocument spreadsheet (.ods)",
 }
 
 // Open detects the format of a file from its content (F1), the extension
@@ -314,6 +315,9 @@ func detectZip(ra io.ReaderAt, size int64, name string) (Format, error) {
 		what = "PowerPoint presentation (.pptx)"
 	case parts["mimetype"] != nil:
 		what = openDocumentKind(parts["mimetype"])
+		if strings.HasPrefix(what, "OpenDocument spreadsheet") {
+			return ODS, nil
+		}
 	case officeDocumentRoot(parts) == "workbook":
 		return XLSX, nil // a workbook at another path than xl/
 	}
@@ -370,7 +374,7 @@ func openDocumentKind(f *zip.File) string {
 	defer rc.Close()
 	b, _ := io.ReadAll(io.LimitReader(rc, 128))
 	switch mime := string(b); {
-	case strings.HasPrefix(mime, "application/vnd.oasis.opendocument.spreadsheet"):
+	case strings.HasPrefix(mime, "application/vnd.oasis.opendocument.spreadsheet"): // .ods, .ots
 		return "OpenDocument spreadsheet (.ods)"
 	case strings.HasPrefix(mime, "application/vnd.oasis.opendocument.text"):
 		return "OpenDocument text (.odt)"

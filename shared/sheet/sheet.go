@@ -16,6 +16,7 @@ const (
 	XLS  Format = "xls"  // Excel 97–2003 (BIFF8)
 	XML  Format = "xml"  // Excel 2003 XML Spreadsheet
 	JSON Format = "json" // array of objects or array of arrays
+	ODS  Format = "ods"  // OpenDocument spreadsheet (LibreOffice, Google Sheets export)
 )
 
 // Info describes a file: its format and its sheets (F3).

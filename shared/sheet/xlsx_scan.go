@@ -24,6 +24,7 @@ type xmlScanner struct {
 
 	kind  xmlKind
 	name  []byte // local name, prefix removed
+	qname []byte // start tag: the name with its prefix
 	attrs []byte // raw attributes of a start tag
 	text  []byte // raw text (or CDATA content)
 	cdata bool
@@ -169,7 +170,7 @@ func (s *xmlScanner) next() error {
 			if n == 0 {
 				return s.syntax("start tag without a name")
 			}
-			s.kind, s.name, s.attrs = xmlStart, localName(tag[:n]), tag[n:]
+			s.kind, s.qname, s.name, s.attrs = xmlStart, tag[:n], localName(tag[:n]), tag[n:]
 			s.pos = end + 1
 			return nil
 		}
@@ -221,7 +222,13 @@ func (s *xmlScanner) syntax(msg string) error {
 
 // attr returns the raw value of the attribute with the given local name
 // in the current start tag.
-func (s *xmlScanner) attr(name string) ([]byte, bool) {
+func (s *xmlScanner) attr(name string) ([]byte, bool) { return s.attrKey(name, false) }
+
+// attrQ returns the raw value of the attribute of the given qualified name
+// ("office:value-type"), for formats whose attributes share local names.
+func (s *xmlScanner) attrQ(qname string) ([]byte, bool) { return s.attrKey(qname, true) }
+
+func (s *xmlScanner) attrKey(name string, qualified bool) ([]byte, bool) {
 	a := s.attrs
 	for {
 		i := 0
@@ -233,7 +240,10 @@ func (s *xmlScanner) attr(name string) ([]byte, bool) {
 		if eq < 0 {
 			return nil, false
 		}
-		key := localName(bytes.TrimSpace(a[:eq]))
+		key := bytes.TrimSpace(a[:eq])
+		if !qualified {
+			key = localName(key)
+		}
 		a = a[eq+1:]
 		i = 0
 		for i < len(a) && isXMLSpace(a[i]) {
