@@ -37,14 +37,18 @@ func BenchmarkReadChild(b *testing.B) {
 			{"csv", "encoding-csv", writeBenchCSV},
 			{"xlsx", "sheet", nil},
 			{"xlsx", "excelize", nil},
+			{"ods", "sheet", nil},
 			{"xml", "sheet", writeBenchXML},
 			{"json", "sheet", writeBenchJSON},
 		} {
 			b.Run(fmt.Sprintf("%s/%s/rows=%d", c.format, c.reader, rows), func(b *testing.B) {
 				var path string
-				if c.format == "xlsx" {
+				switch c.format {
+				case "xlsx":
 					path = benchXLSXFile(b, rows)
-				} else {
+				case "ods":
+					path = benchODSFile(b, rows)
+				default:
 					path = benchFile(b, c.format, rows, c.write)
 				}
 				var total time.Duration

@@ -121,3 +121,26 @@ func FuzzSheetXML(f *testing.F) {
 		checkBook(t, b)
 	})
 }
+
+// FuzzSharedStrings fuzzes the shared-string table alone, inside an
+// otherwise valid workbook whose sheet uses its first entries.
+func FuzzSharedStrings(f *testing.F) {
+	f.Add(`<si><t>a_x000D_b</t></si><si><r><t>rich</t></r><rPh><t>ph</t></rPh></si><si/><si><t/></si><si><t><![CDATA[<x>]]></t></si>`)
+	f.Add(`<si><t>_x005F_x0041_ &amp; &#x1F600;</t></si>`)
+	f.Fuzz(func(t *testing.T, sst string) {
+		book := rawXLSX{
+			workbook: `<sheets><sheet name="S" sheetId="1" r:id="rId1"/></sheets>`,
+			rels:     sheetRel("rId1", "worksheets/sheet1.xml"),
+			sst:      sst,
+			sheets: map[string]string{"xl/worksheets/sheet1.xml": `<sheetData><row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c>` +
+				`<c t="s"><v>2</v></c><c t="s"><v>3</v></c></row></sheetData>`},
+		}
+		data := book.bytes(t)
+		b, err := Open(bytes.NewReader(data), int64(len(data)), "fuzz.xlsx", Limits{MaxSharedStrings: 50, MaxSharedStringsSize: 1000, MaxCellLength: 256})
+		if err != nil {
+			return
+		}
+		defer b.Close()
+		checkBook(t, b)
+	})
+}
