@@ -414,19 +414,13 @@ func (x *odsRows) start() bool {
 		x.inRow, x.rowRepeat, x.col, x.rowWidth, x.cells = true, n, 0, 0, x.cells[:0]
 	case (name == "table-cell" || name == "covered-table-cell") && x.inRow && !x.inCell:
 		x.cell = odsCell{repeat: odsRepeat(s, "table:number-columns-repeated"), covered: name == "covered-table-cell",
-			value: x.cell.value[:0], text: x.cell.text[:0]}
+			value: x.cell.value[:0], text: x.cell.text[:0], style: x.cell.style}
+		if _, ok := s.attrQ("table:style-name"); !ok {
+			x.cell.style = ""
+		}
 		x.valueTooBig = false
 		if !x.cell.covered {
-			x.cell.valueType = odsAttr(s, "office:value-type")
-			x.cell.calcType = odsAttr(s, "calcext:value-type")
-			x.cell.style = odsAttr(s, "table:style-name")
-			for _, a := range []string{"office:value", "office:date-value", "office:time-value", "office:boolean-value", "office:string-value"} {
-				if v, ok := s.attrQ(a); ok {
-					x.cell.value = appendXMLText(x.cell.value[:0], v, false)
-					x.cell.hasStringValue = a == "office:string-value"
-					break
-				}
-			}
+			x.cellAttrs()
 		}
 		if s.selfClosing {
 			x.endCell()
@@ -455,6 +449,37 @@ func (x *odsRows) start() bool {
 		x.appendText([]byte("\n"), true)
 	}
 	return false
+}
+
+// cellAttrs reads the attributes of a table:table-cell in one pass.
+func (x *odsRows) cellAttrs() {
+	c := &x.cell
+	x.s.eachAttr(func(key, v []byte) bool {
+		switch string(key) {
+		case "office:value-type":
+			c.valueType = odsIntern(v)
+		case "calcext:value-type":
+			c.calcType = odsIntern(v)
+		case "table:style-name":
+			if string(v) != c.style { // the same style cell after cell: no allocation
+				c.style = string(appendXMLText(nil, v, false))
+			}
+		case "office:value", "office:date-value", "office:time-value", "office:boolean-value", "office:string-value":
+			c.value = appendXMLText(c.value[:0], v, false)
+			c.hasStringValue = string(key) == "office:string-value"
+		}
+		return true
+	})
+}
+
+// odsIntern returns the value types as constants, without allocating.
+func odsIntern(v []byte) string {
+	for _, t := range []string{"string", "float", "date", "percentage", "currency", "time", "boolean", "error", "void"} {
+		if string(v) == t {
+			return t
+		}
+	}
+	return string(v)
 }
 
 // column keeps a table:table-column's default cell style for each column

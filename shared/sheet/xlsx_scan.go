@@ -228,41 +228,63 @@ func (s *xmlScanner) attr(name string) ([]byte, bool) { return s.attrKey(name, f
 // ("office:value-type"), for formats whose attributes share local names.
 func (s *xmlScanner) attrQ(qname string) ([]byte, bool) { return s.attrKey(qname, true) }
 
-func (s *xmlScanner) attrKey(name string, qualified bool) ([]byte, bool) {
+func (s *xmlScanner) attrKey(name string, qualified bool) (value []byte, found bool) {
 	a := s.attrs
 	for {
-		i := 0
-		for i < len(a) && isXMLSpace(a[i]) {
-			i++
-		}
-		a = a[i:]
-		eq := bytes.IndexByte(a, '=')
-		if eq < 0 {
+		key, v, rest, ok := nextAttr(a)
+		if !ok {
 			return nil, false
 		}
-		key := bytes.TrimSpace(a[:eq])
 		if !qualified {
 			key = localName(key)
 		}
-		a = a[eq+1:]
-		i = 0
-		for i < len(a) && isXMLSpace(a[i]) {
-			i++
-		}
-		if i == len(a) || (a[i] != '"' && a[i] != '\'') {
-			return nil, false
-		}
-		quote := a[i]
-		a = a[i+1:]
-		end := bytes.IndexByte(a, quote)
-		if end < 0 {
-			return nil, false
-		}
 		if string(key) == name {
-			return a[:end], true
+			return v, true
 		}
-		a = a[end+1:]
+		a = rest
 	}
+}
+
+// eachAttr calls fn with the qualified name and raw value of each attribute
+// of the current start tag, until fn returns false.
+func (s *xmlScanner) eachAttr(fn func(key, value []byte) bool) {
+	a := s.attrs
+	for {
+		key, v, rest, ok := nextAttr(a)
+		if !ok || !fn(key, v) {
+			return
+		}
+		a = rest
+	}
+}
+
+// nextAttr splits the first attribute off the raw attributes of a tag.
+func nextAttr(a []byte) (key, value, rest []byte, ok bool) {
+	i := 0
+	for i < len(a) && isXMLSpace(a[i]) {
+		i++
+	}
+	a = a[i:]
+	eq := bytes.IndexByte(a, '=')
+	if eq < 0 {
+		return nil, nil, nil, false
+	}
+	key = bytes.TrimSpace(a[:eq])
+	a = a[eq+1:]
+	i = 0
+	for i < len(a) && isXMLSpace(a[i]) {
+		i++
+	}
+	if i == len(a) || (a[i] != '"' && a[i] != '\'') {
+		return nil, nil, nil, false
+	}
+	quote := a[i]
+	a = a[i+1:]
+	end := bytes.IndexByte(a, quote)
+	if end < 0 {
+		return nil, nil, nil, false
+	}
+	return key, a[:end], a[end+1:], true
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
