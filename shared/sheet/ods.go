@@ -33,6 +33,9 @@ type odsBook struct {
 
 	mu   sync.Mutex // guards info, whose unknown counts a full read fills in
 	info Info
+	// skippedFast is set for the tables Open skipped by their end tag
+	// rather than read (past the budget): Rows skips them the same way.
+	skippedFast []bool
 }
 
 func openODS(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) {
@@ -141,11 +144,12 @@ func (b *odsBook) list() error {
 			}
 		}
 		if info.Rows < 0 {
-			if err := odsSkipTable(sc); err != nil {
+			if err := odsSkipFast(sc, end); err != nil {
 				return b.partError(name, 0, err)
 			}
 		}
 		b.info.Sheets = append(b.info.Sheets, info)
+		b.skippedFast = append(b.skippedFast, info.Rows < 0)
 	}
 }
 
@@ -169,6 +173,20 @@ func odsNextTable(sc *xmlScanner) (name, style, end string, err error) {
 		}
 		return name, style, end, nil
 	}
+}
+
+// odsSkipFast moves past the end tag of the table whose start tag was just
+// read, by searching the bytes for it (gigabytes a second, where the
+// tokenizer reads a few hundred megabytes): a listing of a large
+// spreadsheet costs little more than inflating it.
+func odsSkipFast(sc *xmlScanner, end string) error {
+	if sc.discardPast("</" + end + ">") {
+		return nil
+	}
+	if sc.err != nil {
+		return sc.err
+	}
+	return errors.New("content.xml ends in the middle of a table (truncated file?)")
 }
 
 // odsSkipTable reads past the end tag of the table whose start tag was
@@ -244,8 +262,13 @@ func (b *odsBook) Rows(sheet string) (Rows, error) {
 			x := &odsRows{b: b, sheet: sheet, index: k, s: sc, rc: rc, empty: end == ""}
 			return x, nil
 		}
+		// Skipped as Open skipped it, so that both find the same tables.
+		skip := odsSkipTable
+		if b.info.Sheets[i].Rows < 0 || b.skippedFast[i] {
+			skip = func(sc *xmlScanner) error { return odsSkipFast(sc, end) }
+		}
 		if end != "" {
-			if err := odsSkipTable(sc); err != nil {
+			if err := skip(sc); err != nil {
 				rc.Close()
 				return nil, b.partError(sheet, 0, err)
 			}

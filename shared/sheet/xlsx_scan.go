@@ -209,6 +209,24 @@ func (s *xmlScanner) skipPast(marker string) bool {
 	}
 }
 
+// discardPast moves past the next occurrence of marker, dropping what it
+// skips as it reads (skipPast keeps it, bounded by maxToken).
+func (s *xmlScanner) discardPast(marker string) bool {
+	m := []byte(marker)
+	for {
+		if i := bytes.Index(s.buf[s.pos:s.end], m); i >= 0 {
+			s.pos += i + len(m)
+			return true
+		}
+		if s.end-s.pos >= len(m) {
+			s.pos = s.end - len(m) + 1
+		}
+		if !s.fill() {
+			return false
+		}
+	}
+}
+
 func (s *xmlScanner) syntax(msg string) error {
 	if s.err != nil && s.err != errXMLTokenTooLarge {
 		return s.err
