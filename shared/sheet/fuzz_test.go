@@ -61,7 +61,7 @@ func checkBook(t *testing.T, b Book) {
 			t.Fatalf("Rows(%q).Err() = %v (%T), want *ParseError or *LimitError", s.Name, err, err)
 		}
 		// The counting pass of Open and the reading pass agree.
-		if err == nil && b.Info().Format == CSV && lastNonBlank != s.Rows {
+		if err == nil && (b.Info().Format == CSV || b.Info().Format == ODS && s.Rows >= 0) && lastNonBlank != s.Rows {
 			t.Fatalf("Info rows = %d, last non-blank row read = %d", s.Rows, lastNonBlank)
 		}
 		rows.Close()
