@@ -246,20 +246,41 @@ func (s *xmlScanner) attr(name string) ([]byte, bool) { return s.attrKey(name, f
 // ("office:value-type"), for formats whose attributes share local names.
 func (s *xmlScanner) attrQ(qname string) ([]byte, bool) { return s.attrKey(qname, true) }
 
-func (s *xmlScanner) attrKey(name string, qualified bool) (value []byte, found bool) {
+func (s *xmlScanner) attrKey(name string, qualified bool) ([]byte, bool) {
+	// The loop of nextAttr, kept inline: three lookups a cell in XLSX.
 	a := s.attrs
 	for {
-		key, v, rest, ok := nextAttr(a)
-		if !ok {
+		i := 0
+		for i < len(a) && isXMLSpace(a[i]) {
+			i++
+		}
+		a = a[i:]
+		eq := bytes.IndexByte(a, '=')
+		if eq < 0 {
 			return nil, false
 		}
+		key := bytes.TrimSpace(a[:eq])
 		if !qualified {
 			key = localName(key)
 		}
-		if string(key) == name {
-			return v, true
+		a = a[eq+1:]
+		i = 0
+		for i < len(a) && isXMLSpace(a[i]) {
+			i++
 		}
-		a = rest
+		if i == len(a) || (a[i] != '"' && a[i] != '\'') {
+			return nil, false
+		}
+		quote := a[i]
+		a = a[i+1:]
+		end := bytes.IndexByte(a, quote)
+		if end < 0 {
+			return nil, false
+		}
+		if string(key) == name {
+			return a[:end], true
+		}
+		a = a[end+1:]
 	}
 }
 
