@@ -286,3 +286,21 @@ func FuzzODSContent(f *testing.F) {
 		checkBook(t, b)
 	})
 }
+
+// TestODSWithoutMimetype: F1 a package without its mimetype part is told
+// an OpenDocument spreadsheet by its manifest.
+func TestODSWithoutMimetype(t *testing.T) {
+	data := buildZip(t,
+		[2]string{"META-INF/manifest.xml", `<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">` +
+			`<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/></manifest:manifest>`},
+		[2]string{"content.xml", `<office:document-content ` + odsNS + `><office:body><office:spreadsheet><table:table table:name="S">` +
+			`<table:table-row><table:table-cell office:value-type="string"><text:p>a</text:p></table:table-cell></table:table-row></table:table></office:spreadsheet></office:body></office:document-content>`})
+	keepInCorpus(t, "FuzzODS", "no_mimetype", data)
+	info, rows, err := readRows(t, data, "nomime.ods", Limits{})
+	if err != nil || info.Format != ODS {
+		t.Fatalf("format %s, err %v, want ods read", info.Format, err)
+	}
+	if diff := cmp.Diff([]goldenRow{{Number: 1, Cells: []string{"a"}}}, rows); diff != "" {
+		t.Errorf("rows (-want +got):\n%s", diff)
+	}
+}

@@ -320,6 +320,8 @@ func detectZip(ra io.ReaderAt, size int64, name string) (Format, error) {
 		}
 	case officeDocumentRoot(parts) == "workbook":
 		return XLSX, nil // a workbook at another path than xl/
+	case parts["content.xml"] != nil && manifestType(parts["meta-inf/manifest.xml"]) == "application/vnd.oasis.opendocument.spreadsheet":
+		return ODS, nil // no mimetype part, which some writers leave out
 	}
 	return "", &UnsupportedError{File: name, Detected: what}
 }
@@ -364,6 +366,30 @@ func officeDocumentRoot(parts map[string]*zip.File) string {
 	root := ""
 	firstStart(f, func(se xml.StartElement) bool { root = se.Name.Local; return false })
 	return root
+}
+
+// manifestType is the media type an OpenDocument manifest gives the
+// package itself (the entry of full-path "/"), or "".
+func manifestType(f *zip.File) string {
+	if f == nil {
+		return ""
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(io.LimitReader(rc, 1<<20))
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "file-entry" && xmlAttr(se, "full-path") == "/" {
+			return xmlAttr(se, "media-type")
+		}
+	}
 }
 
 func openDocumentKind(f *zip.File) string {
