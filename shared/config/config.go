@@ -50,9 +50,9 @@ type Config struct {
 	// ConfigurationSet is the SES configuration set of every email (optional).
 	ConfigurationSet string
 	BatchSize        int
-	// Limits are the file limits of F8, from ROSTER_MAX_FILE_SIZE,
-	// ROSTER_MAX_ROWS, ROSTER_MAX_COLUMNS, ROSTER_MAX_CELL_LENGTH and
-	// ROSTER_MAX_UNZIPPED_SIZE (sheet.LimitsFromEnv); unset ones default.
+	// Limits are the file limits of F8, from the ROSTER_MAX_* variables
+	// (sheet.LimitsFromEnv: file size, rows, columns, cell length,
+	// unzipped size, shared strings); unset ones default.
 	Limits sheet.Limits
 	// PublicURL is the origin of the API, used in report links of emails.
 	PublicURL    string

@@ -37,14 +37,18 @@ func BenchmarkReadChild(b *testing.B) {
 			{"csv", "encoding-csv", writeBenchCSV},
 			{"xlsx", "sheet", nil},
 			{"xlsx", "excelize", nil},
+			{"ods", "sheet", nil},
 			{"xml", "sheet", writeBenchXML},
 			{"json", "sheet", writeBenchJSON},
 		} {
 			b.Run(fmt.Sprintf("%s/%s/rows=%d", c.format, c.reader, rows), func(b *testing.B) {
 				var path string
-				if c.format == "xlsx" {
+				switch c.format {
+				case "xlsx":
 					path = benchXLSXFile(b, rows)
-				} else {
+				case "ods":
+					path = benchODSFile(b, rows)
+				default:
 					path = benchFile(b, c.format, rows, c.write)
 				}
 				var total time.Duration
@@ -87,7 +91,8 @@ func TestMain(m *testing.M) {
 type childResult struct {
 	Rows    int
 	Elapsed time.Duration
-	PeakKB  int64 // VmHWM of the child's own address space
+	PeakKB  int64  // VmHWM of the child's own address space
+	Err     string // the error that stopped a "hostile" read
 }
 
 // peakRSS is the high-water mark of this process's resident set since it
@@ -136,6 +141,13 @@ func childRead(spec string) int {
 		return 2
 	}
 	start := time.Now()
+	if reader == "hostile" {
+		n, err := readHostile(path)
+		res := childResult{Rows: n, Elapsed: time.Since(start), PeakKB: peakRSS(), Err: errString(err)}
+		out, _ := json.Marshal(res)
+		os.Stdout.Write(out)
+		return 0
+	}
 	n, err := readWith(reader, path)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "read %s with %s: %v\n", path, reader, err)

@@ -26,7 +26,7 @@ func cellTrimRow(cells []string) []string {
 // row about to be returned; cells must already be trimmed. width is the
 // row's real width when the reader had to cut cells past the column limit.
 func cellCheckRow(file, sheet string, lim Limits, number, width int, cells []string) error {
-	if number > lim.MaxRows {
+	if lim.rowOverLimit(number) {
 		return &LimitError{File: file, Sheet: sheet, Row: number, Column: -1, What: "rows", Limit: int64(lim.MaxRows)}
 	}
 	if width < len(cells) {

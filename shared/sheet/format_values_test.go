@@ -185,7 +185,8 @@ func TestCellCheckRow(t *testing.T) {
 		want   string
 	}{
 		{"within", 3, 0, []string{"abcd", "éééé"}, ""},
-		{"F8_rows", 4, 0, []string{"a"}, "f.xls, sheet S, row 4: rows exceeds the limit of 3"},
+		{"F8_rows_header_on_top", 4, 0, []string{"a"}, ""},
+		{"F8_rows", 5, 0, []string{"a"}, "f.xls, sheet S, row 5: rows exceeds the limit of 3"},
 		{"F8_columns", 1, 0, []string{"a", "b", "c"}, "f.xls, sheet S, row 1, column C: columns exceeds the limit of 2 (found 3)"},
 		{"F8_columns_cut_by_reader", 2, 700, []string{"a"}, "f.xls, sheet S, row 2, column C: columns exceeds the limit of 2 (found 700)"},
 		{"F8_cell_length", 2, 0, []string{"", "abcde"}, "f.xls, sheet S, row 2, column B: cell length exceeds the limit of 4 (found 5)"},

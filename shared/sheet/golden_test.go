@@ -15,6 +15,7 @@ func TestGolden(t *testing.T) {
 		"csv_ragged_malformed.csv",
 		"features.xlsx",
 		"features_lo.xlsx",
+		"features.ods", // built by TestODS
 	} {
 		t.Run(file, func(t *testing.T) { checkGolden(t, Open, file) })
 	}

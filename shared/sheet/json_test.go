@@ -165,7 +165,7 @@ func TestJSONLimits(t *testing.T) {
 		lim  Limits
 		want string
 	}{
-		{"F8_rows", `[{"a":1},{"a":2},{"a":3}]`, Limits{MaxRows: 2}, "l.json, sheet l, row 3: rows exceeds the limit of 2"},
+		{"F8_rows", `[{"a":1},{"a":2},{"a":3}]`, Limits{MaxRows: 2}, "l.json, sheet l, row 4: rows exceeds the limit of 2"},
 		{"F8_columns_header", `[{"a":1,"b":2,"c":3}]`, Limits{MaxColumns: 2}, "l.json, sheet l, row 1, column C: columns exceeds the limit of 2"},
 		{"F8_columns_arrays", `[[1],[1,2,3]]`, Limits{MaxColumns: 2}, "l.json, sheet l, row 2, column C: columns exceeds the limit of 2 (found 3)"},
 		{"F8_cell_length", `[["ok","` + strings.Repeat("ü", 11) + `"]]`, Limits{MaxCellLength: 10}, "l.json, sheet l, row 1, column B: cell length exceeds the limit of 10 (found 11)"},

@@ -14,6 +14,9 @@ const (
 	EnvMaxColumns      = "ROSTER_MAX_COLUMNS"       // per sheet
 	EnvMaxCellLength   = "ROSTER_MAX_CELL_LENGTH"   // characters
 	EnvMaxUnzippedSize = "ROSTER_MAX_UNZIPPED_SIZE" // bytes
+
+	EnvMaxSharedStrings     = "ROSTER_MAX_SHARED_STRINGS"      // entries of an XLSX shared-string table
+	EnvMaxSharedStringsSize = "ROSTER_MAX_SHARED_STRINGS_SIZE" // bytes of text in it
 )
 
 // LimitsFromEnv reads the limits of F8 from the environment through getenv
@@ -29,6 +32,9 @@ func LimitsFromEnv(getenv func(string) string) (Limits, error) {
 	if lim.MaxUnzippedSize, err = envInt(getenv, EnvMaxUnzippedSize); err != nil {
 		return Limits{}, err
 	}
+	if lim.MaxSharedStringsSize, err = envInt(getenv, EnvMaxSharedStringsSize); err != nil {
+		return Limits{}, err
+	}
 	for _, f := range []struct {
 		name string
 		dst  *int
@@ -36,6 +42,7 @@ func LimitsFromEnv(getenv func(string) string) (Limits, error) {
 		{EnvMaxRows, &lim.MaxRows},
 		{EnvMaxColumns, &lim.MaxColumns},
 		{EnvMaxCellLength, &lim.MaxCellLength},
+		{EnvMaxSharedStrings, &lim.MaxSharedStrings},
 	} {
 		n, err := envInt(getenv, f.name)
 		if err != nil {
@@ -65,8 +72,10 @@ func envInt(getenv func(string) string, name string) (int64, error) {
 
 func envUnit(name string) string {
 	switch name {
-	case EnvMaxFileSize, EnvMaxUnzippedSize:
+	case EnvMaxFileSize, EnvMaxUnzippedSize, EnvMaxSharedStringsSize:
 		return "bytes"
+	case EnvMaxSharedStrings:
+		return "entries"
 	case EnvMaxCellLength:
 		return "characters"
 	case EnvMaxRows:
@@ -74,3 +83,10 @@ func envUnit(name string) string {
 	}
 	return "columns"
 }
+
+// rowOverLimit reports whether row number n (1-based, as Row.Number) is past
+// the row limit. MaxRows counts data rows (F8): the header row is not known
+// when a sheet is read (it may sit below a title), so one row is allowed on
+// top of the limit for it, and a sheet of exactly MaxRows people below its
+// header is read whole.
+func (l Limits) rowOverLimit(n int) bool { return n-1 > l.MaxRows }

@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -21,7 +22,11 @@ func TestLimitsFromEnv(t *testing.T) {
 		{"F8_every_limit", map[string]string{
 			EnvMaxFileSize: "1048576", EnvMaxRows: "5000", EnvMaxColumns: "64",
 			EnvMaxCellLength: "1000", EnvMaxUnzippedSize: " 10485760 ",
-		}, Limits{MaxFileSize: 1 << 20, MaxRows: 5000, MaxColumns: 64, MaxCellLength: 1000, MaxUnzippedSize: 10 << 20}, ""},
+			EnvMaxSharedStrings: "20000", EnvMaxSharedStringsSize: "65536",
+		}, Limits{MaxFileSize: 1 << 20, MaxRows: 5000, MaxColumns: 64, MaxCellLength: 1000, MaxUnzippedSize: 10 << 20,
+			MaxSharedStrings: 20000, MaxSharedStringsSize: 64 << 10}, ""},
+		{"F8_shared_strings_word", map[string]string{EnvMaxSharedStrings: "lots"},
+			Limits{}, `ROSTER_MAX_SHARED_STRINGS="lots": want a whole number of entries, 0 or empty for the default`},
 		{"F8_zero_and_empty_mean_default", map[string]string{EnvMaxRows: "0", EnvMaxColumns: ""}, Limits{}, ""},
 		{"F8_not_a_number", map[string]string{EnvMaxFileSize: "200MB"},
 			Limits{}, `ROSTER_MAX_FILE_SIZE="200MB": want a whole number of bytes, 0 or empty for the default`},
@@ -117,7 +122,7 @@ func TestLimitsEachReader(t *testing.T) {
 		formats []Format
 	}{
 		{"F8_file_size", Limits{MaxFileSize: 10}, "file size", 0, -1, []Format{CSV, JSON, XML, XLSX}},
-		{"F8_rows", Limits{MaxRows: 2}, "rows", 3, -1, []Format{CSV, JSON, XML, XLSX}},
+		{"F8_rows", Limits{MaxRows: 1}, "rows", 3, -1, []Format{CSV, JSON, XML, XLSX}},
 		{"F8_columns", Limits{MaxColumns: 2}, "columns", 1, 2, []Format{CSV, JSON, XML, XLSX}},
 		{"F8_cell_length", Limits{MaxCellLength: 12}, "cell length", 2, 0, []Format{CSV, JSON, XML, XLSX}},
 		{"F8_decompressed_size", Limits{MaxUnzippedSize: 100}, "decompressed size", 0, -1, []Format{XLSX}},
@@ -173,4 +178,46 @@ func rowsErr(t *testing.T, data []byte, name string, lim Limits) error {
 	for rows.Next() {
 	}
 	return rows.Err()
+}
+
+// TestDefaultRowLimitCountsDataRows: F8 a file of 1,000,000 people below
+// its header row is read whole with the default limits; one more person
+// passes the limit.
+func TestDefaultRowLimitCountsDataRows(t *testing.T) {
+	for _, tc := range []struct {
+		people  int
+		wantErr string
+	}{
+		{1_000_000, ""},
+		{1_000_001, "people.csv, sheet people, row 1000002: rows exceeds the limit of 1000000"},
+	} {
+		var b strings.Builder
+		b.WriteString("email\n")
+		for range tc.people {
+			b.WriteString("x\n")
+		}
+		data := []byte(b.String())
+		book, err := Open(bytes.NewReader(data), int64(len(data)), "people.csv", Limits{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := book.Rows("people")
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for rows.Next() {
+			n++
+		}
+		got := ""
+		if rows.Err() != nil {
+			got = rows.Err().Error()
+		}
+		if got != tc.wantErr {
+			t.Errorf("%d people: Err() = %q, want %q", tc.people, got, tc.wantErr)
+		}
+		if tc.wantErr == "" && n != tc.people+1 {
+			t.Errorf("%d people: read %d rows, want %d", tc.people, n, tc.people+1)
+		}
+	}
 }

@@ -25,6 +25,7 @@ var formatNames = map[Format]string{
 	XLS:  "Excel 97-2003 workbook (.xls)",
 	XML:  "Excel 2003 XML spreadsheet (.xml)",
 	JSON: "JSON document (.json)",
+	ODS:  "OpenDocument spreadsheet (.ods)",
 }
 
 // Open detects the format of a file from its content (F1), the extension
@@ -78,6 +79,9 @@ func detect(ra io.ReaderAt, size int64, name string) (Format, error) {
 	if what != "" {
 		return unsupported(what)
 	}
+	if what := detectOldText(text); what != "" {
+		return unsupported(what)
+	}
 	trimmed := strings.TrimLeft(text, " \t\r\n")
 	switch {
 	case strings.HasPrefix(trimmed, "["), strings.HasPrefix(trimmed, "{"):
@@ -113,6 +117,48 @@ func detectSignature(head []byte) string {
 		return "7-Zip archive"
 	case has("{\\rtf"):
 		return "RTF document"
+	}
+	return biffName(head)
+}
+
+// biffName names the Excel formats before Excel 97 from the BOF record
+// that starts a BIFF stream (a raw file up to Excel 4.0, the Book stream
+// of a compound file from Excel 5.0); "" for BIFF8 and anything else.
+func biffName(rec []byte) string {
+	if len(rec) < 6 {
+		return ""
+	}
+	typ, n := binary.LittleEndian.Uint16(rec), binary.LittleEndian.Uint16(rec[2:])
+	switch {
+	case typ == 0x0009 && n == 4:
+		return "Excel 2.x workbook"
+	case typ == 0x0209 && n == 6:
+		return "Excel 3.0 workbook"
+	case typ == 0x0409 && n == 6:
+		return "Excel 4.0 workbook"
+	case typ == 0x0809 && n >= 8 && binary.LittleEndian.Uint16(rec[4:]) == 0x0500:
+		return "Excel 5.0/95 workbook"
+	}
+	return ""
+}
+
+// detectOldText names the text spreadsheet formats that are not delimited
+// text: SYLK (a first record "ID;P…", then C;/F;/B;… records) and DIF
+// (a TABLE header, then "0,1"). Read as CSV they would give garbage.
+func detectOldText(text string) string {
+	lines := strings.FieldsFunc(text[:min(len(text), 4096)], func(r rune) bool { return r == '\n' || r == '\r' })
+	if len(lines) < 2 {
+		return ""
+	}
+	if strings.HasPrefix(lines[0], "ID;P") {
+		for _, l := range lines[1:] {
+			if l == "E" || len(l) >= 2 && l[1] == ';' && strings.ContainsRune("BCFOPW", rune(l[0])) {
+				return "SYLK file"
+			}
+		}
+	}
+	if strings.TrimSpace(lines[0]) == "TABLE" && strings.TrimSpace(lines[1]) == "0,1" {
+		return "DIF file"
 	}
 	return ""
 }
@@ -269,8 +315,81 @@ func detectZip(ra io.ReaderAt, size int64, name string) (Format, error) {
 		what = "PowerPoint presentation (.pptx)"
 	case parts["mimetype"] != nil:
 		what = openDocumentKind(parts["mimetype"])
+		if strings.HasPrefix(what, "OpenDocument spreadsheet") {
+			return ODS, nil
+		}
+	case officeDocumentRoot(parts) == "workbook":
+		return XLSX, nil // a workbook at another path than xl/
+	case parts["content.xml"] != nil && manifestType(parts["meta-inf/manifest.xml"]) == "application/vnd.oasis.opendocument.spreadsheet":
+		return ODS, nil // no mimetype part, which some writers leave out
 	}
 	return "", &UnsupportedError{File: name, Detected: what}
+}
+
+// officeDocumentRoot is the root element of the part the package's
+// officeDocument relationship names ("workbook" for a spreadsheet), or "".
+func officeDocumentRoot(parts map[string]*zip.File) string {
+	firstStart := func(f *zip.File, each func(xml.StartElement) bool) {
+		rc, err := f.Open()
+		if err != nil {
+			return
+		}
+		defer rc.Close()
+		d := xml.NewDecoder(io.LimitReader(rc, 1<<20))
+		d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+		for {
+			tok, err := d.RawToken()
+			if err != nil {
+				return
+			}
+			if se, ok := tok.(xml.StartElement); ok && !each(se) {
+				return
+			}
+		}
+	}
+	rels := parts["_rels/.rels"]
+	if rels == nil {
+		return ""
+	}
+	var target string
+	firstStart(rels, func(se xml.StartElement) bool {
+		if se.Name.Local != "Relationship" || !strings.HasSuffix(xmlAttr(se, "Type"), "/officeDocument") {
+			return true
+		}
+		target = strings.ToLower(strings.TrimPrefix(path.Clean("/"+strings.ReplaceAll(xmlAttr(se, "Target"), `\`, "/")), "/"))
+		return false
+	})
+	f := parts[target]
+	if f == nil {
+		return ""
+	}
+	root := ""
+	firstStart(f, func(se xml.StartElement) bool { root = se.Name.Local; return false })
+	return root
+}
+
+// manifestType is the media type an OpenDocument manifest gives the
+// package itself (the entry of full-path "/"), or "".
+func manifestType(f *zip.File) string {
+	if f == nil {
+		return ""
+	}
+	rc, err := f.Open()
+	if err != nil {
+		return ""
+	}
+	defer rc.Close()
+	d := xml.NewDecoder(io.LimitReader(rc, 1<<20))
+	d.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
+	for {
+		tok, err := d.RawToken()
+		if err != nil {
+			return ""
+		}
+		if se, ok := tok.(xml.StartElement); ok && se.Name.Local == "file-entry" && xmlAttr(se, "full-path") == "/" {
+			return xmlAttr(se, "media-type")
+		}
+	}
 }
 
 func openDocumentKind(f *zip.File) string {
@@ -281,7 +400,7 @@ func openDocumentKind(f *zip.File) string {
 	defer rc.Close()
 	b, _ := io.ReadAll(io.LimitReader(rc, 128))
 	switch mime := string(b); {
-	case strings.HasPrefix(mime, "application/vnd.oasis.opendocument.spreadsheet"):
+	case strings.HasPrefix(mime, "application/vnd.oasis.opendocument.spreadsheet"): // .ods, .ots
 		return "OpenDocument spreadsheet (.ods)"
 	case strings.HasPrefix(mime, "application/vnd.oasis.opendocument.text"):
 		return "OpenDocument text (.odt)"
@@ -322,7 +441,11 @@ func detectOLE(ra io.ReaderAt, name string) (format Format, err error) {
 		if wb == nil {
 			wb = streams["Book"]
 		}
-		if biffEncrypted(wb) {
+		old, encrypted := biffInspect(wb)
+		switch {
+		case old != "":
+			return "", &UnsupportedError{File: name, Detected: old}
+		case encrypted:
 			return "", &UnsupportedError{File: name, Detected: "password-protected workbook"}
 		}
 		return XLS, nil
@@ -334,24 +457,35 @@ func detectOLE(ra io.ReaderAt, name string) (format Format, err error) {
 	return "", &UnsupportedError{File: name, Detected: "Office compound file (not a workbook)"}
 }
 
-// biffEncrypted reports whether a BIFF workbook stream has a FILEPASS record
-// among its first records: the workbook needs a password to open.
-func biffEncrypted(r io.Reader) bool {
+// biffInspect reads the first records of a BIFF workbook stream: old
+// names a format before Excel 97 (from the BOF record); encrypted is set
+// by a FILEPASS record: the workbook needs a password to open.
+func biffInspect(r io.Reader) (old string, encrypted bool) {
 	const filePass = 0x002F
-	var hdr [4]byte
-	for range 32 {
-		if _, err := io.ReadFull(r, hdr[:]); err != nil {
-			return false
+	var rec [8]byte
+	for i := range 32 {
+		if _, err := io.ReadFull(r, rec[:4]); err != nil {
+			return "", false
 		}
-		typ, n := binary.LittleEndian.Uint16(hdr[:]), binary.LittleEndian.Uint16(hdr[2:])
+		typ, n := binary.LittleEndian.Uint16(rec[:]), binary.LittleEndian.Uint16(rec[2:])
 		if typ == filePass {
-			return true
+			return "", true
 		}
-		if _, err := io.CopyN(io.Discard, r, int64(n)); err != nil {
-			return false
+		skip := int64(n)
+		if i == 0 && n >= 4 {
+			if _, err := io.ReadFull(r, rec[4:]); err != nil {
+				return "", false
+			}
+			if old := biffName(rec[:]); old != "" {
+				return old, false
+			}
+			skip -= 4
+		}
+		if _, err := io.CopyN(io.Discard, r, skip); err != nil {
+			return "", false
 		}
 	}
-	return false
+	return "", false
 }
 
 // baseName is a file name without directories and extension: the name of

@@ -16,6 +16,7 @@ const (
 	XLS  Format = "xls"  // Excel 97–2003 (BIFF8)
 	XML  Format = "xml"  // Excel 2003 XML Spreadsheet
 	JSON Format = "json" // array of objects or array of arrays
+	ODS  Format = "ods"  // OpenDocument spreadsheet (LibreOffice, Google Sheets export)
 )
 
 // Info describes a file: its format and its sheets (F3).
@@ -87,10 +88,14 @@ type Book interface {
 // means the default.
 type Limits struct {
 	MaxFileSize     int64 // bytes; default 200 MB
-	MaxRows         int   // per sheet; default 1,000,000
+	MaxRows         int   // data rows per sheet, one header row on top allowed; default 1,000,000
 	MaxColumns      int   // default 512
 	MaxCellLength   int   // characters; default 32,767
 	MaxUnzippedSize int64 // decompressed size of a workbook; default 2 GB
+	// The shared-string table of an XLSX is held in memory while its
+	// sheets are read: its entries and their bytes of text are bounded.
+	MaxSharedStrings     int   // entries; default 10,000,000
+	MaxSharedStringsSize int64 // bytes of text; default 256 MB
 }
 
 // DefaultLimits are the limits of F8.
@@ -101,6 +106,9 @@ func DefaultLimits() Limits {
 		MaxColumns:      512,
 		MaxCellLength:   32_767,
 		MaxUnzippedSize: 2 << 30,
+
+		MaxSharedStrings:     10_000_000,
+		MaxSharedStringsSize: 256 << 20,
 	}
 }
 
@@ -122,6 +130,12 @@ func (l Limits) WithDefaults() Limits {
 	if l.MaxUnzippedSize == 0 {
 		l.MaxUnzippedSize = d.MaxUnzippedSize
 	}
+	if l.MaxSharedStrings == 0 {
+		l.MaxSharedStrings = d.MaxSharedStrings
+	}
+	if l.MaxSharedStringsSize == 0 {
+		l.MaxSharedStringsSize = d.MaxSharedStringsSize
+	}
 	return l
 }
 
@@ -134,7 +148,7 @@ type LimitError struct {
 	Sheet  string // "" for file-wide limits
 	Row    int    // 0 when not row-specific
 	Column int    // 0-based; -1 when not column-specific
-	What   string // "file size", "rows", "columns", "cell length", "decompressed size"
+	What   string // "file size", "rows", "columns", "cell length", "decompressed size", "shared strings", "shared-string bytes"
 	Limit  int64
 	Actual int64 // 0 when unknown
 }

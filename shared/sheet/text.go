@@ -119,7 +119,7 @@ func (b *textBook) Info() Info {
 func (b *textBook) count() {
 	rows := b.newRows(true)
 	for rows.Next() {
-		if rows.rowNum > b.lim.MaxRows {
+		if b.lim.rowOverLimit(rows.rowNum) {
 			break // Rows reports the limit
 		}
 	}
@@ -155,9 +155,10 @@ func (b *textBook) newRows(counting bool) *textRows {
 	// whatever it holds; it bounds the memory one line can take.
 	maxLine := (b.lim.MaxColumns + 1) * (4*b.lim.MaxCellLength + 3)
 	return &textRows{
-		b:        b,
-		sheet:    b.sheet,
-		lines:    lineReader{r: src, max: maxLine, buf: make([]byte, 64<<10), nlPos: -1, crPos: -1},
+		b:     b,
+		sheet: b.sheet,
+		lines: lineReader{r: src, max: maxLine, buf: make([]byte, 64<<10), nlPos: -1, crPos: -1,
+			delim: b.delim, maxField: 4*b.lim.MaxCellLength + 3},
 		counting: counting,
 		checkUTF: b.enc == encUTF8,
 		cp1252:   b.enc == encCP1252 && !counting,
@@ -487,7 +488,7 @@ func (t *textRows) buildCells(bad []string) {
 func (t *textRows) checkLimits(last int) bool {
 	lim := t.b.lim
 	switch {
-	case last >= 0 && t.rowNum > lim.MaxRows:
+	case last >= 0 && lim.rowOverLimit(t.rowNum):
 		t.err = &LimitError{File: t.b.name, Sheet: t.sheet, Row: t.rowNum, Column: -1, What: "rows", Limit: int64(lim.MaxRows)}
 		return false
 	case last >= lim.MaxColumns:
@@ -607,6 +608,13 @@ type lineReader struct {
 	err        error
 	max        int // longest line allowed
 	num        int // lines returned so far
+	// maxField is the longest run of bytes without a delimiter a line may
+	// hold: more is a cell over the cell-length limit however it is
+	// quoted (4 bytes a character at most, 2 for a doubled quote). It
+	// stops a huge one-cell line while reading, not at max.
+	delim          byte
+	maxField       int
+	runStart, scan int // in the current line: where its last run starts, how far it was searched
 	// Where the next '\n' and '\r' are (-1: none before seen), so a file
 	// without one of them is not searched again for every line.
 	nlPos, nlSeen int
@@ -643,6 +651,7 @@ func (lr *lineReader) next() ([]byte, error) {
 				lr.start++
 			}
 			lr.num++
+			lr.runStart, lr.scan = 0, 0
 			return line, nil
 		}
 		if lr.eof {
@@ -660,8 +669,36 @@ func (lr *lineReader) next() ([]byte, error) {
 		if lr.end-lr.start > lr.max {
 			return nil, &lineTooLongError{prefix: lr.buf[lr.start:lr.end]}
 		}
+		if n := lr.longRun(); n >= 0 {
+			return nil, &lineTooLongError{prefix: lr.buf[lr.start : lr.start+n]}
+		}
 		lr.fill()
 	}
+}
+
+// longRun looks for a run longer than maxField without a delimiter in
+// the unfinished line read so far; it returns the length of the line up to
+// the end of that run, or -1.
+func (lr *lineReader) longRun() int {
+	if lr.maxField <= 0 {
+		return -1
+	}
+	line := lr.buf[lr.start:lr.end]
+	for lr.scan < len(line) {
+		k := bytes.IndexByte(line[lr.scan:], lr.delim)
+		if k < 0 {
+			lr.scan = len(line)
+			break
+		}
+		if lr.scan+k-lr.runStart > lr.maxField {
+			return lr.scan + k
+		}
+		lr.runStart, lr.scan = lr.scan+k+1, lr.scan+k+1
+	}
+	if len(line)-lr.runStart > lr.maxField {
+		return len(line)
+	}
+	return -1
 }
 
 // fill moves the unread bytes to the front, grows the buffer when a line

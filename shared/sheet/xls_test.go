@@ -162,7 +162,7 @@ func TestXLSLimits(t *testing.T) {
 		lim  Limits
 		want string
 	}{
-		{"F8_rows", Limits{MaxRows: 5}, "limits.xls, sheet People, row 6: rows exceeds the limit of 5"},
+		{"F8_rows", Limits{MaxRows: 5}, "limits.xls, sheet People, row 7: rows exceeds the limit of 5"},
 		{"F8_columns", Limits{MaxColumns: 3}, "limits.xls, sheet People, row 3, column D: columns exceeds the limit of 3 (found 12)"},
 		{"F8_cell_length", Limits{MaxCellLength: 1000}, "limits.xls, sheet People, row 7, column I: cell length exceeds the limit of 1000"},
 	}

@@ -8,7 +8,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -32,6 +34,7 @@ type xlsxBook struct {
 	info     Info
 	sheets   map[string]string // sheet name → part name
 	date1904 bool
+	wbPart   string
 	sstPart  string
 	stylPart string
 
@@ -39,7 +42,7 @@ type xlsxBook struct {
 
 	once    sync.Once
 	loadErr error
-	strings []string    // shared strings
+	sst     sharedStrings
 	formats []numFormat // number format of each cell style (cellXfs)
 }
 
@@ -60,11 +63,22 @@ func openXLSX(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error)
 		return nil, &LimitError{File: name, Column: -1, What: "decompressed size", Limit: lim.MaxUnzippedSize, Actual: int64(min(total, 1<<62))}
 	}
 
-	rels, err := b.readRels("xl/_rels/workbook.xml.rels")
+	// The parts are found through the package relationships (ECMA-376
+	// Part 2, 9.3): _rels/.rels names the workbook, the workbook's own
+	// relationships name its sheets, shared strings and styles. Writers
+	// other than Excel put them elsewhere than xl/.
+	wbPart, err := b.workbookPart()
 	if err != nil {
 		return nil, err
 	}
-	b.sstPart, b.stylPart = "xl/sharedstrings.xml", "xl/styles.xml"
+	b.wbPart = wbPart
+	rels := map[string]xlsxRel{}
+	if relsPart := relsPartOf(wbPart); b.parts[relsPart] != nil || wbPart == "xl/workbook.xml" {
+		if rels, err = b.readRels(relsPart, path.Dir(wbPart)); err != nil {
+			return nil, err
+		}
+	}
+	b.sstPart, b.stylPart = path.Join(path.Dir(wbPart), "sharedstrings.xml"), path.Join(path.Dir(wbPart), "styles.xml")
 	for _, r := range rels {
 		switch {
 		case strings.HasSuffix(r.typ, "/sharedStrings"):
@@ -212,9 +226,34 @@ func (b *xlsxBook) partError(sheet string, row int, err error) error {
 
 type xlsxRel struct{ target, typ string }
 
+// workbookPart is the part the package's officeDocument relationship
+// names, xl/workbook.xml when the package has none.
+func (b *xlsxBook) workbookPart() (string, error) {
+	const usual = "xl/workbook.xml"
+	if b.parts["_rels/.rels"] == nil {
+		return usual, nil
+	}
+	rels, err := b.readRels("_rels/.rels", "")
+	if err != nil {
+		return "", err
+	}
+	for _, id := range slices.Sorted(maps.Keys(rels)) {
+		if r := rels[id]; strings.HasSuffix(r.typ, "/officeDocument") && b.parts[r.target] != nil {
+			return r.target, nil
+		}
+	}
+	return usual, nil
+}
+
+// relsPartOf names the relationships part of a part: a/b.xml → a/_rels/b.xml.rels.
+func relsPartOf(part string) string {
+	return path.Join(path.Dir(part), "_rels", path.Base(part)+".rels")
+}
+
 // readRels reads a relationships part: id → target part (lower-cased,
-// resolved against xl/) and type.
-func (b *xlsxBook) readRels(part string) (map[string]xlsxRel, error) {
+// resolved against dir, or from the package root when it starts with /)
+// and type.
+func (b *xlsxBook) readRels(part, dir string) (map[string]xlsxRel, error) {
 	d, rc, err := b.open(part)
 	if err != nil {
 		return nil, b.partError("", 0, err)
@@ -246,9 +285,9 @@ func (b *xlsxBook) readRels(part string) (map[string]xlsxRel, error) {
 		}
 		target = strings.ReplaceAll(target, `\`, "/")
 		if strings.HasPrefix(target, "/") {
-			target = strings.TrimPrefix(target, "/")
+			target = path.Clean(target)[1:]
 		} else {
-			target = path.Join("xl", target)
+			target = strings.TrimPrefix(path.Join("/", dir, target), "/")
 		}
 		rels[id] = xlsxRel{target: strings.ToLower(target), typ: typ}
 	}
@@ -259,9 +298,9 @@ type xlsxSheetEntry struct {
 	hidden      bool
 }
 
-// readWorkbook lists the sheets of xl/workbook.xml in tab order.
+// readWorkbook lists the sheets of the workbook part in tab order.
 func (b *xlsxBook) readWorkbook() ([]xlsxSheetEntry, error) {
-	d, rc, err := b.open("xl/workbook.xml")
+	d, rc, err := b.open(b.wbPart)
 	if err != nil {
 		return nil, b.partError("", 0, err)
 	}
@@ -273,7 +312,7 @@ func (b *xlsxBook) readWorkbook() ([]xlsxSheetEntry, error) {
 			return sheets, nil
 		}
 		if err != nil {
-			return nil, b.partError("", 0, fmt.Errorf("read xl/workbook.xml: %w", err))
+			return nil, b.partError("", 0, fmt.Errorf("read %s: %w", b.wbPart, err))
 		}
 		se, ok := tok.(xml.StartElement)
 		if !ok {
@@ -401,57 +440,6 @@ func (b *xlsxBook) loadShared() error {
 		return b.loadStyles()
 	}
 	return nil
-}
-
-func (b *xlsxBook) loadStrings() error {
-	d, rc, err := b.open(b.sstPart)
-	if err != nil {
-		return b.partError("", 0, err)
-	}
-	defer rc.Close()
-	var text []byte
-	inT, rph := false, 0
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return b.partError("", 0, fmt.Errorf("read shared strings: %w", err))
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			switch t.Name.Local {
-			case "sst":
-				for _, a := range t.Attr {
-					if a.Name.Local == "uniqueCount" {
-						if n, err := strconv.Atoi(a.Value); err == nil && n > 0 {
-							b.strings = make([]string, 0, min(n, 1<<20))
-						}
-					}
-				}
-			case "si":
-				text = text[:0]
-			case "t":
-				inT = rph == 0
-			case "rPh": // phonetic guide: not shown in the cell
-				rph++
-			}
-		case xml.EndElement:
-			switch t.Name.Local {
-			case "si":
-				b.strings = append(b.strings, string(text))
-			case "t":
-				inT = false
-			case "rPh":
-				rph--
-			}
-		case xml.CharData:
-			if inT {
-				text = append(text, t...)
-			}
-		}
-	}
 }
 
 func (b *xlsxBook) loadStyles() error {
@@ -683,7 +671,7 @@ func (x *xlsxRows) end(name []byte) bool {
 		if len(x.cells) == 0 && x.rowErr == nil {
 			return false // no values: nothing to show
 		}
-		if x.rowNum > x.b.lim.MaxRows && !x.counting {
+		if x.b.lim.rowOverLimit(x.rowNum) && !x.counting {
 			x.err = &LimitError{File: x.b.name, Sheet: x.sheet, Row: x.rowNum, Column: -1, What: "rows", Limit: int64(x.b.lim.MaxRows)}
 			return false
 		}
@@ -762,13 +750,15 @@ func (x *xlsxRows) display() (string, error) {
 	switch x.typ {
 	case "s":
 		i, ok := atoiBytes(bytes.TrimSpace(x.value))
-		if !ok || i >= len(x.b.strings) {
+		if !ok || i >= x.b.sst.len() {
 			return "", fmt.Errorf("shared string %q does not exist", x.value)
 		}
-		return x.b.strings[i], nil
+		return x.b.sst.get(i), nil
 	case "inlineStr":
-		return string(x.inline), nil
-	case "str", "e":
+		return string(decodeXString(x.inline)), nil
+	case "str":
+		return string(decodeXString(x.value)), nil
+	case "e":
 		return string(x.value), nil
 	case "b":
 		switch string(x.value) {

@@ -1,6 +1,7 @@
 package sheet
 
 import (
+	"bytes"
 	"math"
 	"strconv"
 	"strings"
@@ -17,6 +18,9 @@ const (
 	kindTime
 	kindDateTime
 	kindPercent
+	kindYesNo // Excel 2003 XML's named formats: Yes/No, True/False, On/Off
+	kindTrueFalse
+	kindOnOff
 )
 
 // numFormat is what matters of a number format for display.
@@ -24,6 +28,32 @@ type numFormat struct {
 	kind     cellKind
 	decimals int  // percent: digits after the point
 	elapsed  bool // time: [h] counts hours past 24
+	// general: date-time as "General Date" shows it, the time left out
+	// at midnight and the date left out before day 1.
+	general bool
+}
+
+// namedFormats are the format names Excel writes in Excel 2003 XML
+// (ss:Format) for its built-in formats, lower-cased.
+var namedFormats = map[string]numFormat{
+	"general":        {},
+	"general number": {},
+	"general date":   {kind: kindDateTime, general: true},
+	"long date":      {kind: kindDate},
+	"medium date":    {kind: kindDate},
+	"short date":     {kind: kindDate},
+	"long time":      {kind: kindTime},
+	"medium time":    {kind: kindTime},
+	"short time":     {kind: kindTime},
+	"currency":       {},
+	"euro currency":  {},
+	"fixed":          {},
+	"standard":       {},
+	"scientific":     {},
+	"percent":        {kind: kindPercent, decimals: 2},
+	"yes/no":         {kind: kindYesNo},
+	"true/false":     {kind: kindTrueFalse},
+	"on/off":         {kind: kindOnOff},
 }
 
 // builtinFormats are the number formats Excel does not write into
@@ -49,12 +79,15 @@ var builtinFormats = func() map[int]numFormat {
 // and months otherwise. Only the first section (positive numbers) counts.
 func classifyFormat(code string) numFormat {
 	lower := strings.ToLower(code)
-	if lower == "general" || lower == "@" || lower == "" {
+	if f, ok := namedFormats[lower]; ok {
+		return f
+	}
+	if lower == "@" || lower == "" {
 		return numFormat{}
 	}
 	var letters []byte // y, m, d, h, s in order
 	var f numFormat
-	percent, afterPoint, decimals := false, false, 0
+	percent, afterPoint, decimals, elapsed := false, false, 0, false
 scan:
 	for i := 0; i < len(lower); i++ {
 		c := lower[i]
@@ -74,12 +107,16 @@ scan:
 			if j < 0 {
 				break scan
 			}
-			switch inner := lower[i+1 : i+j]; strings.Trim(inner, "hms") {
-			case "":
-				if inner != "" { // [h], [mm], [ss]: elapsed time
-					letters = append(letters, 'h')
-					f.elapsed = inner[0] == 'h'
+			if inner := lower[i+1 : i+j]; inner != "" && strings.Trim(inner, string(inner[0])) == "" && strings.Contains("hms", inner[:1]) {
+				// [h], [mm], [ss]: elapsed time, which Excel accepts only
+				// as the largest unit of the format: "hh[m]" is invalid and
+				// the cell shows the number.
+				if elapsed || bytes.ContainsAny(letters, "hs") {
+					return numFormat{}
 				}
+				elapsed = true
+				letters = append(letters, 'h')
+				f.elapsed = inner[0] == 'h'
 			}
 			i += j
 		case 'y', 'd', 'h', 's', 'm':
@@ -154,6 +191,9 @@ func formatSerial(v float64, f numFormat, date1904 bool) (string, bool) {
 		days++
 		secs -= 86400
 	}
+	if f.general && days == 0 {
+		f.kind = kindTime
+	}
 	if f.kind == kindTime {
 		h := secs / 3600
 		if f.elapsed {
@@ -172,7 +212,7 @@ func formatSerial(v float64, f numFormat, date1904 bool) (string, bool) {
 	default:
 		date = time.Date(1899, 12, 30+d, 0, 0, 0, 0, time.UTC).Format(time.DateOnly)
 	}
-	if f.kind == kindDate {
+	if f.kind == kindDate || f.general && secs == 0 {
 		return date, true
 	}
 	return date + " " + twoDigits(secs/3600) + ":" + twoDigits(secs/60%60) + ":" + twoDigits(secs%60), true
@@ -213,12 +253,21 @@ func formatValue(v float64, f numFormat, date1904 bool) string {
 		return formatFloat(v)
 	case kindPercent:
 		return formatPercent(v, f.decimals)
+	case kindYesNo, kindTrueFalse, kindOnOff:
+		words := formatWords[f.kind]
+		if v == 0 {
+			return words[0]
+		}
+		return words[1]
 	}
 	if s, ok := formatSerial(v, f, date1904); ok {
 		return s
 	}
 	return formatFloat(v)
 }
+
+// formatWords are what the word formats show for zero and for any other number.
+var formatWords = map[cellKind][2]string{kindYesNo: {"No", "Yes"}, kindTrueFalse: {"False", "True"}, kindOnOff: {"Off", "On"}}
 
 // formatNumber shows a number as Excel's General format does, without
 // float noise: at most 15 significant digits (0.1+0.2 shows 0.3).

@@ -24,6 +24,7 @@ type xmlScanner struct {
 
 	kind  xmlKind
 	name  []byte // local name, prefix removed
+	qname []byte // start tag: the name with its prefix
 	attrs []byte // raw attributes of a start tag
 	text  []byte // raw text (or CDATA content)
 	cdata bool
@@ -169,7 +170,7 @@ func (s *xmlScanner) next() error {
 			if n == 0 {
 				return s.syntax("start tag without a name")
 			}
-			s.kind, s.name, s.attrs = xmlStart, localName(tag[:n]), tag[n:]
+			s.kind, s.qname, s.name, s.attrs = xmlStart, tag[:n], localName(tag[:n]), tag[n:]
 			s.pos = end + 1
 			return nil
 		}
@@ -208,6 +209,24 @@ func (s *xmlScanner) skipPast(marker string) bool {
 	}
 }
 
+// discardPast moves past the next occurrence of marker, dropping what it
+// skips as it reads (skipPast keeps it, bounded by maxToken).
+func (s *xmlScanner) discardPast(marker string) bool {
+	m := []byte(marker)
+	for {
+		if i := bytes.Index(s.buf[s.pos:s.end], m); i >= 0 {
+			s.pos += i + len(m)
+			return true
+		}
+		if s.end-s.pos >= len(m) {
+			s.pos = s.end - len(m) + 1
+		}
+		if !s.fill() {
+			return false
+		}
+	}
+}
+
 func (s *xmlScanner) syntax(msg string) error {
 	if s.err != nil && s.err != errXMLTokenTooLarge {
 		return s.err
@@ -221,7 +240,14 @@ func (s *xmlScanner) syntax(msg string) error {
 
 // attr returns the raw value of the attribute with the given local name
 // in the current start tag.
-func (s *xmlScanner) attr(name string) ([]byte, bool) {
+func (s *xmlScanner) attr(name string) ([]byte, bool) { return s.attrKey(name, false) }
+
+// attrQ returns the raw value of the attribute of the given qualified name
+// ("office:value-type"), for formats whose attributes share local names.
+func (s *xmlScanner) attrQ(qname string) ([]byte, bool) { return s.attrKey(qname, true) }
+
+func (s *xmlScanner) attrKey(name string, qualified bool) ([]byte, bool) {
+	// The loop of nextAttr, kept inline: three lookups a cell in XLSX.
 	a := s.attrs
 	for {
 		i := 0
@@ -233,7 +259,10 @@ func (s *xmlScanner) attr(name string) ([]byte, bool) {
 		if eq < 0 {
 			return nil, false
 		}
-		key := localName(bytes.TrimSpace(a[:eq]))
+		key := bytes.TrimSpace(a[:eq])
+		if !qualified {
+			key = localName(key)
+		}
 		a = a[eq+1:]
 		i = 0
 		for i < len(a) && isXMLSpace(a[i]) {
@@ -253,6 +282,48 @@ func (s *xmlScanner) attr(name string) ([]byte, bool) {
 		}
 		a = a[end+1:]
 	}
+}
+
+// eachAttr calls fn with the qualified name and raw value of each attribute
+// of the current start tag, until fn returns false.
+func (s *xmlScanner) eachAttr(fn func(key, value []byte) bool) {
+	a := s.attrs
+	for {
+		key, v, rest, ok := nextAttr(a)
+		if !ok || !fn(key, v) {
+			return
+		}
+		a = rest
+	}
+}
+
+// nextAttr splits the first attribute off the raw attributes of a tag.
+func nextAttr(a []byte) (key, value, rest []byte, ok bool) {
+	i := 0
+	for i < len(a) && isXMLSpace(a[i]) {
+		i++
+	}
+	a = a[i:]
+	eq := bytes.IndexByte(a, '=')
+	if eq < 0 {
+		return nil, nil, nil, false
+	}
+	key = bytes.TrimSpace(a[:eq])
+	a = a[eq+1:]
+	i = 0
+	for i < len(a) && isXMLSpace(a[i]) {
+		i++
+	}
+	if i == len(a) || (a[i] != '"' && a[i] != '\'') {
+		return nil, nil, nil, false
+	}
+	quote := a[i]
+	a = a[i+1:]
+	end := bytes.IndexByte(a, quote)
+	if end < 0 {
+		return nil, nil, nil, false
+	}
+	return key, a[:end], a[end+1:], true
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -133,8 +135,8 @@ func (r rawXLSX) bytes(t testing.TB) []byte {
 		parts = append(parts, [2]string{"xl/sharedStrings.xml", `<sst ` + ns + `>` + r.sst + `</sst>`})
 	}
 	parts = append(parts, [2]string{"xl/_rels/workbook.xml.rels", `<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` + rels + `</Relationships>`})
-	for name, content := range r.sheets {
-		parts = append(parts, [2]string{name, `<worksheet ` + ns + `>` + content + `</worksheet>`})
+	for _, name := range slices.Sorted(maps.Keys(r.sheets)) { // the same bytes every run
+		parts = append(parts, [2]string{name, `<worksheet ` + ns + `>` + r.sheets[name] + `</worksheet>`})
 	}
 	return buildZip(t, parts...)
 }
@@ -311,7 +313,7 @@ func TestXLSXLimits(t *testing.T) {
 	}{
 		{"F8_600_columns", wide, Limits{}, 1, "limits.xlsx, sheet Sheet1, row 2, column WB: columns exceeds the limit of 512 (found 600)"},
 		{"F8_40000_character_cell", long.bytes(t), Limits{}, 1, "limits.xlsx, sheet S, row 2, column B: cell length exceeds the limit of 32767"},
-		{"F8_rows", tall, Limits{MaxRows: 3}, 3, "limits.xlsx, sheet Sheet1, row 4: rows exceeds the limit of 3"},
+		{"F8_rows", tall, Limits{MaxRows: 2}, 3, "limits.xlsx, sheet Sheet1, row 4: rows exceeds the limit of 2"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -371,6 +373,13 @@ func TestClassifyFormat(t *testing.T) {
 		{"h:mm AM/PM", numFormat{kind: kindTime}},
 		{"[h]:mm:ss", numFormat{kind: kindTime, elapsed: true}},
 		{"[mm]:ss", numFormat{kind: kindTime}},
+		// Excel refuses an elapsed unit below another time unit: the cell
+		// shows its number.
+		{"HH[M]", numFormat{}},
+		{"h:[mm]", numFormat{}},
+		{"[h]:[mm]", numFormat{}},
+		{"ss[h]", numFormat{}},
+		{"[Red][h]:mm", numFormat{kind: kindTime, elapsed: true}},
 		{"0%", numFormat{kind: kindPercent}},
 		{"0.000%", numFormat{kind: kindPercent, decimals: 3}},
 		{"[Red]0.0%;[Blue]-0.0%", numFormat{kind: kindPercent, decimals: 1}},

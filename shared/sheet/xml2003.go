@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"golang.org/x/text/encoding/htmlindex"
+	"golang.org/x/text/transform"
 )
 
 func init() { openers[XML] = openXML }
@@ -35,30 +36,34 @@ func openXML(ra io.ReaderAt, size int64, name string, lim Limits) (Book, error) 
 	if size > lim.MaxFileSize {
 		return nil, &LimitError{File: name, Column: -1, What: "file size", Limit: lim.MaxFileSize, Actual: size}
 	}
-	b := &xmlBook{ra: ra, size: size, name: name, lim: lim, info: Info{Format: XML, Sheets: []SheetInfo{}}}
+	b := &xmlBook{ra: ra, size: size, name: name, lim: lim, info: Info{Format: XML, Sheets: []SheetInfo{}}, ctrl: &ctrlRefs{}}
 	if err := b.list(); err != nil {
 		return nil, err
 	}
+	b.recoded = b.recoded || b.ctrl.rewrote.Load()
 	return b, nil
 }
 
 type xmlBook struct {
-	ra     io.ReaderAt
-	size   int64
-	name   string
-	lim    Limits
-	info   Info
-	starts []int64 // byte offset of each sheet's <Worksheet> tag
-	// recoded is set when the file is not UTF-8: decoder offsets are then
-	// offsets in the recoded text, so Rows reads from the start instead.
+	ra      io.ReaderAt
+	size    int64
+	name    string
+	lim     Limits
+	info    Info
+	starts  []int64              // byte offset of each sheet's <Worksheet> tag
+	formats map[string]numFormat // number format of each style by ss:ID, when not General
+	// recoded is set when the file is not UTF-8, or when ctrl rewrote a
+	// control-character reference: decoder offsets are then offsets in the
+	// rewritten text, so Rows reads from the start instead.
 	recoded bool
+	ctrl    *ctrlRefs
 }
 
 // decoder returns a strict decoder over the file from offset, reading at
 // most MaxUnzippedSize bytes.
 func (b *xmlBook) decoder(offset int64) *xml.Decoder {
 	r := &xmlCountingReader{r: io.NewSectionReader(b.ra, offset, b.size-offset), max: b.lim.MaxUnzippedSize, file: b.name}
-	d := xml.NewDecoder(r)
+	d := xml.NewDecoder(transform.NewReader(r, b.ctrl))
 	d.CharsetReader = func(label string, input io.Reader) (io.Reader, error) {
 		enc, err := htmlindex.Get(label)
 		if err != nil {
@@ -119,8 +124,14 @@ func (b *xmlBook) list() error {
 				}
 				sawRoot = true
 			}
+			if depth == 2 && t.Name.Local == "Styles" {
+				if err := b.readStyles(d); err != nil {
+					return b.parseError("", 0, err)
+				}
+				depth-- // readStyles read the end tag
+			}
 			if depth == 2 && t.Name.Local == "Worksheet" {
-				name := xmlAttr(t, "Name")
+				name := unmapControls(xmlAttr(t, "Name"))
 				if name == "" {
 					name = fmt.Sprintf("Sheet%d", len(b.info.Sheets)+1)
 				}
@@ -136,6 +147,59 @@ func (b *xmlBook) list() error {
 			depth--
 		}
 	}
+}
+
+// readStyles reads the number format of each style (ss:Format: a format
+// code or one of Excel's names, "Short Date", "Percent"…), a style without
+// one taking its ss:Parent's, and reads the end tag of Styles.
+func (b *xmlBook) readStyles(d *xml.Decoder) error {
+	codes := map[string]string{}
+	parents := map[string]string{}
+	id := ""
+	for level := 1; level > 0; {
+		tok, err := d.RawToken()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if level++; level > xmlMaxDepth {
+				return errors.New("elements nested too deeply")
+			}
+			switch {
+			case level == 2 && t.Name.Local == "Style":
+				id = xmlAttr(t, "ID")
+				if p := xmlAttr(t, "Parent"); p != "" {
+					parents[id] = p
+				}
+			case level == 3 && t.Name.Local == "NumberFormat":
+				codes[id] = xmlAttr(t, "Format")
+			}
+		case xml.EndElement:
+			level--
+		}
+	}
+	// A style's format is its own NumberFormat's, else its parent's.
+	resolve := func(id string) string {
+		for range 32 { // a chain of parents, or a loop
+			if code, ok := codes[id]; ok {
+				return code
+			}
+			if id = parents[id]; id == "" {
+				break
+			}
+		}
+		return ""
+	}
+	b.formats = map[string]numFormat{}
+	for _, ids := range []map[string]string{codes, parents} {
+		for id := range ids {
+			if f := classifyFormat(resolve(id)); f != (numFormat{}) {
+				b.formats[id] = f
+			}
+		}
+	}
+	return nil
 }
 
 func (b *xmlBook) scanSheet(d *xml.Decoder, name string) (SheetInfo, error) {
@@ -227,6 +291,7 @@ type xmlSheet struct {
 func (s *xmlSheet) next() (num int, cells []string, width int, err error) {
 	lim := s.book.lim
 	nextCol, cellCol, cellValue := 1, 0, ""
+	var cellFormat numFormat
 	fail := func(err error) (int, []string, int, error) {
 		return 0, nil, 0, s.book.parseError(s.name, num, err)
 	}
@@ -279,13 +344,14 @@ func (s *xmlSheet) next() (num int, cells []string, width int, err error) {
 					// A merged range shows its value in the top-left cell only;
 					// MergeDown needs nothing: the rows below name their cells.
 					cellCol, nextCol, cellValue = index, index+1+across, ""
+					cellFormat = s.book.formats[xmlAttr(t, "StyleID")]
 				}
 			case parent == "Cell" && local == "Data":
 				text, err := s.readText()
 				if err != nil {
 					return fail(err)
 				}
-				cellValue = xmlValue(xmlAttr(t, "Type"), text)
+				cellValue = xmlValue(xmlAttr(t, "Type"), text, cellFormat)
 			case parent == "WorksheetOptions" && local == "Visible":
 				text, err := s.readText()
 				if err != nil {
@@ -345,7 +411,7 @@ func (s *xmlSheet) readText() (string, error) {
 			level--
 		}
 	}
-	return s.text.String(), nil
+	return unmapControls(s.text.String()), nil
 }
 
 // skip reads past the element just opened.
@@ -367,12 +433,14 @@ func (s *xmlSheet) skip() error {
 	return nil
 }
 
-// xmlValue shows a Data element's text by its ss:Type as Excel does.
-func xmlValue(typ, text string) string {
+// xmlValue shows a Data element's text by its ss:Type and its cell's
+// number format as Excel does, through the number display the other
+// workbook readers use.
+func xmlValue(typ, text string, f numFormat) string {
 	switch typ {
 	case "Number":
-		if f, err := strconv.ParseFloat(strings.TrimSpace(text), 64); err == nil {
-			return formatFloat(f)
+		if v, err := strconv.ParseFloat(strings.TrimSpace(text), 64); err == nil {
+			return formatValue(v, f, false)
 		}
 	case "Boolean":
 		switch strings.ToLower(strings.TrimSpace(text)) {
@@ -382,11 +450,33 @@ func xmlValue(typ, text string) string {
 			return "FALSE"
 		}
 	case "DateTime":
+		if f.kind != kindNumber {
+			if v, ok := xmlSerial(strings.TrimSpace(text)); ok {
+				return formatValue(v, f, false)
+			}
+		}
 		if d, ok := xmlDateTime(strings.TrimSpace(text)); ok {
 			return d
 		}
 	}
 	return text // String, Error (#DIV/0!…), or a value that does not parse
+}
+
+// xmlSerial is the Excel serial of an ss:DateTime: days since 1899-12-30,
+// or since 1899-12-31 before 1900-03-01 (Excel counts a 1900-02-29).
+func xmlSerial(v string) (float64, bool) {
+	for _, layout := range []string{"2006-01-02T15:04:05.999999999", "2006-01-02T15:04", "2006-01-02"} {
+		t, err := time.Parse(layout, v)
+		if err != nil {
+			continue
+		}
+		base := time.Date(1899, 12, 30, 0, 0, 0, 0, time.UTC)
+		if t.Before(time.Date(1900, 3, 1, 0, 0, 0, 0, time.UTC)) {
+			base = base.AddDate(0, 0, 1)
+		}
+		return float64(t.Unix()-base.Unix())/86400 + float64(t.Nanosecond())/86400e9, true
+	}
+	return 0, false
 }
 
 // xmlDateTime shows an ss:DateTime as an ISO date, with the time when it is

@@ -238,9 +238,9 @@ func TestXMLLimits(t *testing.T) {
 		want string
 	}{
 		{"F8_columns", Limits{}, "t.xml, sheet S, row 2, column SS: columns exceeds the limit of 512 (found 600)"},
-		{"F8_rows", Limits{MaxRows: 1}, "t.xml, sheet S, row 2: rows exceeds the limit of 1"},
+		{"F8_rows", Limits{MaxRows: 1, MaxColumns: 1000}, "t.xml, sheet S, row 3: rows exceeds the limit of 1"},
 		{"F8_cell_length", Limits{MaxColumns: 1000, MaxCellLength: 10}, "t.xml, sheet S, row 3, column A: cell length exceeds the limit of 10 (found 50)"},
-		{"F8_rows_far_index", Limits{MaxColumns: 1000}, "t.xml, sheet S, row 1000001: rows exceeds the limit of 1000000"},
+		{"F8_rows_far_index", Limits{MaxColumns: 1000}, "t.xml, sheet S, row 1000002: rows exceeds the limit of 1000000"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
