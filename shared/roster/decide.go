@@ -88,6 +88,9 @@ func Decide(in DecideInput) Decision {
 		return d
 	}
 
+	// A10: an invitation still owed (its run stopped between the creation
+	// and the send) goes out now, whichever import meets the row again.
+	d.Invite = cur.InvitePending
 	p := cloneParticipant(*cur)
 	changed := applyStatus(&p, u.AccountCreated, rec, plan, &d)
 	changed = applyAnswers(&p, in.Program, s, u.AccountCreated, rec, plan, &d) || changed

@@ -8,7 +8,7 @@
 //	userId lookup  T#<t>#EXT#<id>     / LOOKUP               uid, and a copy of the user (doc, ver)
 //	program        T#<t>#PROG#<p>     / PROGRAM              doc
 //	mapping        T#<t>#PROG#<p>     / MAP#<role>#<sig>     doc
-//	import         T#<t>#IMP#<id>     / IMPORT               doc, ver, gsi1pk T#<t>#PROG#<p>#IMPORTS, gsi1sk <created>#<id>
+//	import         T#<t>#IMP#<id>     / IMPORT               doc, ver, st, applied (NS), gsi1pk T#<t>#PROG#<p>#IMPORTS, gsi1sk <created>#<id>
 //	mail claim     MAIL#<key>         / CLAIM                expiresAt (TTL)
 //
 // Participants are keyed by user so a bulk import spreads its writes; the
@@ -39,6 +39,8 @@ import (
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)

@@ -45,7 +45,7 @@ const machine = "arn:aws:states:us-east-1:123456789012:stateMachine:roster-impor
 func TestStart(t *testing.T) {
 	f := &fakeSFN{}
 	w := wf.New(f, machine)
-	if err := w.Start(context.Background(), "acme", "imp_01"); err != nil {
+	if err := w.Start(context.Background(), "acme", "imp_01", 1); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	if len(f.started) != 1 {
@@ -69,14 +69,14 @@ func TestStart(t *testing.T) {
 
 func TestStartTwiceIsConflict(t *testing.T) {
 	w := wf.New(&fakeSFN{}, machine)
-	if err := w.Start(context.Background(), "acme", "imp_01"); err != nil {
+	if err := w.Start(context.Background(), "acme", "imp_01", 1); err != nil {
 		t.Fatalf("first Start: %v", err)
 	}
-	err := w.Start(context.Background(), "acme", "imp_01")
+	err := w.Start(context.Background(), "acme", "imp_01", 1)
 	if !errors.Is(err, roster.ErrConflict) {
 		t.Errorf("second Start error = %v, want roster.ErrConflict", err)
 	}
-	if err := w.Start(context.Background(), "acme", "imp_02"); err != nil {
+	if err := w.Start(context.Background(), "acme", "imp_02", 1); err != nil {
 		t.Errorf("Start of another import: %v", err)
 	}
 }
@@ -88,7 +88,7 @@ func (failing) StartExecution(context.Context, *sfn.StartExecutionInput, ...func
 }
 
 func TestStartOtherErrorIsNotConflict(t *testing.T) {
-	err := wf.New(failing{}, machine).Start(context.Background(), "acme", "imp_01")
+	err := wf.New(failing{}, machine).Start(context.Background(), "acme", "imp_01", 1)
 	if err == nil || errors.Is(err, roster.ErrConflict) || !strings.Contains(err.Error(), "imp_01") {
 		t.Errorf("Start error = %v, want a non-conflict error naming the import", err)
 	}
