@@ -76,6 +76,9 @@ func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) 
 	}
 	e.svc = importer.New(importer.Config{
 		Store: st, Blobs: blobs, Mailer: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL,
+		// bbolt's file lock makes this process the store's only user: a
+		// run another process left RUNNING was interrupted (X4).
+		RunOwner: runOwner(), SoleOwner: true,
 	})
 	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
 	e.svc.SetWorkflow(e.flow)

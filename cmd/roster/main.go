@@ -3,6 +3,8 @@
 //	roster inspect [--json] FILE
 //	roster program put --data DIR PROGRAM.json
 //	roster import --data DIR --program ID --role ROLE [flags] FILE
+//	roster imports --data DIR --program ID [--json]
+//	roster imports resume --data DIR --import ID [--json]
 //	roster participants --data DIR --program ID [--role ROLE] [--json]
 //	roster participants activate --data DIR --program ID --email E
 //	roster participants edit --data DIR --program ID --email E --set key=value
@@ -56,6 +58,8 @@ Commands:
   roster import --data DIR --program ID --role ROLE [--sheet NAME] [--header-row N | --no-header]
                 [--map 'Header=target,...'] [--separator S] [--overwrite] [--notify]
                 [--admin EMAIL] [--date-order dmy|mdy|ymd] [--json] [--paste] FILE
+  roster imports --data DIR --program ID [--json]
+  roster imports resume --data DIR --import ID [--json]
   roster participants --data DIR --program ID [--role ROLE] [--json]
   roster participants activate --data DIR --program ID --email E
   roster participants edit --data DIR --program ID --email E --set key=value [--set ...] [--new-email E]
@@ -84,6 +88,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.programPut(ctx, args[2:])
 	case "import":
 		return m.importFile(ctx, args[1:])
+	case "imports":
+		return m.imports(ctx, args[1:])
 	case "participants":
 		if len(args) > 1 {
 			switch args[1] {

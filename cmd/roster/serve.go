@@ -81,6 +81,14 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return sent, err
 		}
 	}
+	// X4: runs a killed server left behind go on where they stopped.
+	resumed, err := svc.ResumeInterrupted(ctx, localTenant)
+	for _, im := range resumed {
+		log.Info("resuming interrupted import", "import", im.ID, "run", im.Run)
+	}
+	if err != nil {
+		return err
+	}
 	h := httpapi.New(svc, opt)
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
