@@ -49,6 +49,7 @@ type Workflow struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	running map[string]bool
+	started map[string]int // the last run started of each import
 	errs    map[string]error
 }
 
@@ -65,20 +66,20 @@ func New(r Runner, opt Options) *Workflow {
 	if opt.Heartbeat <= 0 {
 		opt.Heartbeat = 15 * time.Second
 	}
-	return &Workflow{run: r, opt: opt, running: map[string]bool{}, errs: map[string]error{}}
+	return &Workflow{run: r, opt: opt, running: map[string]bool{}, started: map[string]int{}, errs: map[string]error{}}
 }
 
-// Start runs an import; a second Start of a running import is refused. The
-// run number needs no name here: one process runs an import once at a time.
-// When ctx ends before the run does, the import is left interrupted.
-func (w *Workflow) Start(ctx context.Context, tenant, id string, _ int) error {
+// Start runs run number run of an import; a Start while it runs, or of a run
+// already started, is refused. When ctx ends before the run does, the
+// import is left interrupted.
+func (w *Workflow) Start(ctx context.Context, tenant, id string, run int) error {
 	key := tenant + "/" + id
 	w.mu.Lock()
-	if w.running[key] {
+	if w.running[key] || run <= w.started[key] {
 		w.mu.Unlock()
 		return roster.Errorf(roster.ErrConflict, "import %s is already running", id)
 	}
-	w.running[key] = true
+	w.running[key], w.started[key] = true, run
 	w.mu.Unlock()
 	done := func(err error) {
 		w.mu.Lock()

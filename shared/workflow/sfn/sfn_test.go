@@ -15,6 +15,7 @@ import (
 
 	"github.com/rosterhq/roster/shared/roster"
 	wf "github.com/rosterhq/roster/shared/workflow/sfn"
+	"github.com/rosterhq/roster/shared/workflow/workflowtest"
 )
 
 // fakeSFN keeps executions by name as Step Functions does: a start with the
@@ -134,5 +135,40 @@ func TestExecutionNamesDiffer(t *testing.T) {
 		if a, b := wf.ExecutionName(p[0], p[1]), wf.ExecutionName(p[2], p[3]); a == b {
 			t.Errorf("ExecutionName(%q, %q) = ExecutionName(%q, %q) = %q, want different", p[0], p[1], p[2], p[3], a)
 		}
+	}
+}
+
+// TestContract runs the workflow contract suite on Step Functions as the
+// fake keeps executions: by name, refusing a name used before.
+func TestContract(t *testing.T) {
+	workflowtest.Run(t, func(t *testing.T) workflowtest.Subject {
+		f := &fakeSFN{}
+		return workflowtest.Subject{Workflow: wf.New(f, machine), Executions: func(tenant, id string) int {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			n := 0
+			for _, in := range f.started {
+				var got wf.Input
+				if json.Unmarshal([]byte(*in.Input), &got) == nil && got.Tenant == tenant && got.ImportID == id {
+					n++
+				}
+			}
+			return n
+		}}
+	})
+}
+
+func TestRunNames(t *testing.T) {
+	first := wf.RunName("acme", "imp_01", 1)
+	if first != wf.ExecutionName("acme", "imp_01") {
+		t.Errorf("RunName(run 1) = %s, want ExecutionName", first)
+	}
+	second := wf.RunName("acme", "imp_01", 2)
+	if !validName.MatchString(second) || !strings.HasPrefix(second, "acme-imp_01-r2-") || second == first {
+		t.Errorf("RunName(run 2) = %s, want acme-imp_01-r2-<hash>", second)
+	}
+	// An import whose ID reads like another's second run gets its own name.
+	if wf.RunName("acme", "imp_01-r2", 1) == second {
+		t.Error("RunName(imp_01-r2, 1) = RunName(imp_01, 2)")
 	}
 }
