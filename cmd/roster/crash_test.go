@@ -318,7 +318,6 @@ func TestInterruptedImportPrintsOneLine(t *testing.T) {
 	checkFinished(t, bin, data, id)
 }
 
-
 // TestKilledServeResumes kills `roster serve` with SIGKILL during an
 // API-started run; started again, serve resumes the run and finishes it
 // (X4, A10).

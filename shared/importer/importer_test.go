@@ -453,7 +453,9 @@ func TestEditCellsFixesRow(t *testing.T) {
 // flowFunc is a Workflow made of a function.
 type flowFunc func(ctx context.Context, tenant, id string) error
 
-func (f flowFunc) Start(ctx context.Context, tenant, id string, _ int) error { return f(ctx, tenant, id) }
+func (f flowFunc) Start(ctx context.Context, tenant, id string, _ int) error {
+	return f(ctx, tenant, id)
+}
 
 // TestStartWhenTheWorkflowRefuses: a workflow service that fails to start a
 // run leaves the import startable again; one that says the run exists
