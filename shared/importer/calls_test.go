@@ -93,5 +93,12 @@ func TestImportItemCalls(t *testing.T) {
 	if done.Status != roster.ImportCompleted || done.Counts.Created != 40 {
 		t.Fatalf("import = %s %+v, want COMPLETED with 40 created", done.Status, done.Counts)
 	}
-	t.Logf("import item: %d reads, %d writes; file downloads: %d", cs.gets.Load(), cs.puts.Load(), cb.fileGets.Load())
+	reads, writes, files := cs.gets.Load(), cs.puts.Load(), cb.fileGets.Load()
+	t.Logf("import item: %d reads, %d writes; file downloads: %d", reads, writes, files)
+	// Batches record progress without reading or writing the import item:
+	// these bounds do not grow with the number of batches but by one read
+	// per batch (its plan).
+	if reads > 14 || writes > 6 || files > 3 {
+		t.Errorf("import item read %d times (want ≤ 14), written %d (want ≤ 6); file downloaded %d times (want ≤ 3: parse, review, prepare)", reads, writes, files)
+	}
 }

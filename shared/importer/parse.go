@@ -209,7 +209,7 @@ func (s *Service) Parse(ctx context.Context, tenant, id string) (Structure, erro
 	if err := s.cfg.Blobs.Put(ctx, workKey(tenant, id, "structure.json"), &buf); err != nil {
 		return st, fmt.Errorf("store structure of import %s: %w", id, err)
 	}
-	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+	_, err = s.putOr(ctx, im, func(im *roster.Import) error {
 		im.Format = string(st.Format)
 		im.Sheets = plans
 		return im.Move(roster.ImportParsed)
@@ -400,7 +400,7 @@ func (s *Service) SetPlans(ctx context.Context, tenant, id string, plans []roste
 			}
 		}
 	}
-	return s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+	return s.putOr(ctx, im, func(im *roster.Import) error {
 		im.Sheets = plans
 		return im.Move(roster.ImportMapped)
 	})
