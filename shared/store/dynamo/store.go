@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/rosterhq/roster/shared/backoff"
 	"github.com/rosterhq/roster/shared/importer"
 )
 
@@ -128,16 +128,7 @@ func (s *Store) call(ctx context.Context, op func() error) error {
 }
 
 func (s *Store) pause(ctx context.Context, attempt int) error {
-	d := s.backoff << min(attempt, 6)
-	d = d/2 + rand.N(d/2+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return backoff.Sleep(ctx, backoff.Jitter(s.backoff, attempt))
 }
 
 // batchGet reads keys (any number, duplicates allowed) with BatchGetItem,
