@@ -4,15 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	wf "github.com/rosterhq/roster/shared/workflow/sfn"
 	"github.com/rosterhq/roster/shared/workflow/workflowtest"
@@ -171,4 +174,30 @@ func TestRunNames(t *testing.T) {
 	if wf.RunName("acme", "imp_01-r2", 1) == second {
 		t.Error("RunName(imp_01-r2, 1) = RunName(imp_01, 2)")
 	}
+}
+
+// TestContractOverHTTP runs the suite with the real SDK client against the
+// Step Functions recorder the end-to-end tests use, which speaks the
+// service's protocol and refuses a name used twice.
+func TestContractOverHTTP(t *testing.T) {
+	workflowtest.Run(t, func(t *testing.T) workflowtest.Subject {
+		rec := &lambdatest.SFNRecorder{}
+		srv := httptest.NewServer(rec)
+		t.Cleanup(srv.Close)
+		client := sfn.New(sfn.Options{
+			Region:       "us-east-1",
+			BaseEndpoint: &srv.URL,
+			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		})
+		return workflowtest.Subject{Workflow: wf.New(client, machine), Executions: func(tenant, id string) int {
+			n := 0
+			for _, ex := range rec.Executions() {
+				var got wf.Input
+				if json.Unmarshal([]byte(ex.Input), &got) == nil && got.Tenant == tenant && got.ImportID == id {
+					n++
+				}
+			}
+			return n
+		}}
+	})
 }
