@@ -160,3 +160,36 @@ func statusOf(t *testing.T, svc *importer.Service, id string) roster.ImportStatu
 	t.Fatalf("import %s not listed", id)
 	return ""
 }
+
+// TestStartAgainAfterFailure is the AWS path: the run fails mid-way (the
+// state machine's Catch marks it FAILED); starting it again finishes it
+// with the counts of an uninterrupted run, each invitation once (X4, A11).
+func TestStartAgainAfterFailure(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, 3)
+	e.svc.SetWorkflow(inproc.New(e.svc, inproc.Options{Attempts: 1}))
+	e.store.failAfter = 9 // batch 2 fails part-way
+	im := e.startImport(t, studentsCSV(10), roster.ImportSettings{Notify: true})
+	if im.Status != roster.ImportFailed || im.Run != 1 {
+		t.Fatalf("first run = %s (run %d), want FAILED after run 1", im.Status, im.Run)
+	}
+	e.store.failAfter = 0
+	im, err := e.svc.Start(ctx, tenant, im.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Status != roster.ImportCompleted || im.Run != 2 || im.Error != "" {
+		t.Fatalf("started again = %s (run %d, error %q), want COMPLETED by run 2", im.Status, im.Run, im.Error)
+	}
+	if want := (roster.Counts{Created: 10}); im.Counts != want {
+		t.Errorf("counts = %+v, want %+v", im.Counts, want)
+	}
+	for to, n := range e.invitations(t) {
+		if n != 1 {
+			t.Errorf("A10: %s invited %d times", to, n)
+		}
+	}
+	if n := len(e.invitations(t)); n != 10 {
+		t.Errorf("%d invited, want 10", n)
+	}
+}
