@@ -156,14 +156,26 @@ func (s *Service) EditCells(ctx context.Context, tenant, id string, edits []rost
 		want[[2]any{e.Sheet, e.Row}] = true
 	}
 	out := []Entry{}
+	left := len(want)
 	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
 		if o.Record.Row > 0 && want[[2]any{o.Record.Sheet, o.Record.Row}] {
 			out = append(out, Entry{Sheet: o.Record.Sheet, Row: o.Record.Row, Action: o.Action, Values: o.Record.Values, Flags: o.Flags})
+			if left--; left == 0 {
+				// A row's checks depend only on the rows above it (V4):
+				// the rest of the file need not be read.
+				return errEnough
+			}
 		}
 		return nil
 	})
+	if errors.Is(err, errEnough) {
+		err = nil
+	}
 	return out, err
 }
+
+// errEnough stops a read that has found what it needed.
+var errEnough = errors.New("enough rows read")
 
 // Start starts the run of a mapped import (the admin's "Continue"). Started
 // again after a failed or interrupted run, it finishes that run (A11).
