@@ -67,7 +67,7 @@ Commands:
   roster outbox --data DIR [--json]
   roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 
-Mapping targets: email, userId, status, field:<question key>, assoc:<role>, ignore.
+Mapping targets: email, userId, username, status, field:<question key>, assoc:<role>, ignore.
 --data defaults to ./.roster. Run 'roster COMMAND -h' for a command's flags.
 `
 

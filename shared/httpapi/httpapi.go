@@ -523,12 +523,8 @@ func (s *server) export(w http.ResponseWriter, r *http.Request, c Claims) error 
 	if err != nil {
 		return err
 	}
-	rows := map[string][]report.ExportRow{}
-	for _, v := range ps {
-		rows[v.Role] = append(rows[v.Role], report.ExportRow{Email: v.Email, UserID: v.UserID, Status: v.Status, Profile: v.Profile})
-	}
 	var buf bytes.Buffer
-	if err := report.Export(&buf, p, rows); err != nil {
+	if err := report.Export(&buf, p, importer.ExportRows(ps)); err != nil {
 		return fmt.Errorf("export of program %s: %w", programID, err)
 	}
 	return sendFile(w, xlsxType, programID+"-participants.xlsx", buf.Bytes())

@@ -56,7 +56,11 @@ func (s *Service) linkAssociations(ctx context.Context, im roster.Import, prog r
 func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.Program, recs []roster.Record) ([]Entry, error) {
 	var keys UserKeys
 	for _, r := range recs {
-		keys.Emails = append(keys.Emails, r.Email)
+		if r.Email != "" {
+			keys.Emails = append(keys.Emails, r.Email)
+		} else {
+			keys.Usernames = append(keys.Usernames, r.Username) // V9
+		}
 		for _, emails := range r.Assoc {
 			keys.Emails = append(keys.Emails, emails...)
 		}
@@ -66,9 +70,15 @@ func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.P
 		return nil, fmt.Errorf("find users: %w", err)
 	}
 	byEmail := map[string]roster.User{}
+	byName := map[string]roster.User{}
 	ids := make([]string, 0, len(users))
 	for _, u := range users {
-		byEmail[u.Email] = u
+		if u.Email != "" {
+			byEmail[u.Email] = u
+		}
+		if u.Username != "" {
+			byName[u.Username] = u
+		}
 		ids = append(ids, u.ID)
 	}
 	parts, err := s.cfg.Store.GetParticipants(ctx, im.Tenant, prog.ID, ids)
@@ -82,6 +92,9 @@ func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.P
 	var entries []Entry
 	for _, r := range recs {
 		u, ok := byEmail[r.Email]
+		if r.Email == "" {
+			u, ok = byName[r.Username]
+		}
 		if !ok {
 			continue
 		}
@@ -115,10 +128,19 @@ func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.P
 		}
 		// A link is one relationship seen from both sides (seed 003's
 		// Student ↔ Parent): the parent lists the student too.
+		var linked []roster.User
 		for _, t := range targets {
 			if err := s.link(ctx, im.Tenant, prog.ID, t.userID, []struct{ role, userID string }{{r.Role, u.ID}}); err != nil {
 				return entries, err
 			}
+			for _, l := range users {
+				if l.ID == t.userID {
+					linked = append(linked, l)
+				}
+			}
+		}
+		if err := s.sendOnBehalf(ctx, prog, u, linked); err != nil {
+			return entries, err
 		}
 	}
 	return entries, nil
@@ -307,19 +329,29 @@ func (s *Service) ReportFile(ctx context.Context, tenant, id, format string) (io
 	return rc, err
 }
 
-// invitation is a new participant's invitation (A10).
-func invitation(prog roster.Program, u roster.User) Message {
+// invitation is a new participant's invitation (A10), sent to the addresses
+// roster.InvitationRecipients chose: the participant's own, or for a
+// username-only person those of the linked participants, and then it names
+// the person they accept for (V9).
+func invitation(prog roster.Program, u roster.User, to []string) Message {
 	sum := sha256.Sum256([]byte(prog.Tenant + "\x00" + prog.ID + "\x00" + u.ID))
 	link := roster.ActivationLink(prog, u.Email, hex.EncodeToString(sum[:12]))
-	text := fmt.Sprintf("You have been invited to %s.\n\nActivate your account: %s\n", prog.Name, link)
-	return Message{
+	m := Message{
 		Key:     "invite/" + prog.Tenant + "/" + prog.ID + "/" + u.ID,
-		To:      []string{u.Email},
+		To:      to,
 		Subject: "You're invited to " + prog.Name,
-		Text:    text,
+		Text:    fmt.Sprintf("You have been invited to %s.\n\nActivate your account: %s\n", prog.Name, link),
 		HTML: fmt.Sprintf("<p>You have been invited to <b>%s</b>.</p><p><a href=\"%s\">Activate your account</a></p>",
 			html.EscapeString(prog.Name), html.EscapeString(link)),
 	}
+	if u.Email == "" {
+		m.Subject = fmt.Sprintf("%s is invited to %s", u.Username, prog.Name)
+		m.Text = fmt.Sprintf("%s (username %s) has been invited to %s. As their linked contact, you set up the account on their behalf.\n\nActivate the account of %s: %s\n",
+			u.Username, u.Username, prog.Name, u.Username, link)
+		m.HTML = fmt.Sprintf("<p><b>%s</b> (username %s) has been invited to <b>%s</b>. As their linked contact, you set up the account on their behalf.</p><p><a href=\"%s\">Activate the account of %s</a></p>",
+			html.EscapeString(u.Username), html.EscapeString(u.Username), html.EscapeString(prog.Name), html.EscapeString(link), html.EscapeString(u.Username))
+	}
+	return m
 }
 
 // completion is the admin's email when an import completes (A12).

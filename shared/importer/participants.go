@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -12,13 +13,14 @@ import (
 type ParticipantView struct {
 	Email              string              `json:"email"`
 	UserID             string              `json:"userId"`
+	Username           string              `json:"username"` // V9; empty when none
 	Role               string              `json:"role"`
 	Status             roster.Status       `json:"status"`
 	AccountCreated     bool                `json:"accountCreated"`
 	Profile            roster.Profile      `json:"profile"`
 	ImportedFields     []string            `json:"importedFields"`
 	OnboardingComplete bool                `json:"onboardingComplete"`
-	Associations       map[string][]string `json:"associations"` // role → emails
+	Associations       map[string][]string `json:"associations"` // role → emails (usernames of people without one, V9)
 }
 
 // ListParticipants returns a program's participants (of one role, unless
@@ -63,7 +65,7 @@ func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role 
 	out := make([]ParticipantView, 0, len(parts))
 	for _, p := range parts {
 		u := users[p.UserID]
-		v := ParticipantView{Email: u.Email, UserID: u.ExternalID, Role: p.Role, Status: p.Status, AccountCreated: u.AccountCreated,
+		v := ParticipantView{Email: u.Email, UserID: u.ExternalID, Username: u.Username, Role: p.Role, Status: p.Status, AccountCreated: u.AccountCreated,
 			Profile: p.Profile, ImportedFields: p.ImportedFields, OnboardingComplete: p.OnboardingComplete, Associations: map[string][]string{}}
 		if v.Profile == nil {
 			v.Profile = roster.Profile{}
@@ -73,7 +75,7 @@ func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role 
 		}
 		for r, ids := range p.Associations {
 			for _, id := range ids {
-				v.Associations[r] = append(v.Associations[r], users[id].Email)
+				v.Associations[r] = append(v.Associations[r], contactName(users[id]))
 			}
 			slices.Sort(v.Associations[r])
 		}
@@ -86,9 +88,17 @@ func (s *Service) ListParticipants(ctx context.Context, tenant, programID, role 
 		if a.Email > b.Email {
 			return 1
 		}
-		return 0
+		return strings.Compare(a.Username, b.Username)
 	})
 	return out, nil
+}
+
+// contactName names a linked person: by email, else by username (V9).
+func contactName(u roster.User) string {
+	if u.Email != "" {
+		return u.Email
+	}
+	return u.Username
 }
 
 // participantByEmail finds a program's participant by email.

@@ -38,16 +38,18 @@ type Imports interface {
 	RunningImports(ctx context.Context, tenant string) ([]roster.Import, error)
 }
 
-// UserKeys asks for users by normalized email and by external User ID.
+// UserKeys asks for users by normalized email, by external User ID and by
+// normalized username (V9).
 type UserKeys struct {
 	Emails      []string
 	ExternalIDs []string
+	Usernames   []string
 }
 
 // People stores users and their participation in programs.
 type People interface {
-	// FindUsers returns the tenant's users whose email or external ID is
-	// among keys, each once, in any order.
+	// FindUsers returns the tenant's users whose email, external ID or
+	// username is among keys, each once, in any order.
 	FindUsers(ctx context.Context, tenant string, keys UserKeys) ([]roster.User, error)
 	// GetUsers returns users by Roster ID; missing IDs are left out.
 	GetUsers(ctx context.Context, tenant string, ids []string) ([]roster.User, error)
@@ -61,7 +63,7 @@ type People interface {
 	UserParticipations(ctx context.Context, tenant, userID string) ([]roster.Participant, error)
 	// Save writes a user and/or a participant atomically. Each is written
 	// only when its Version equals the stored version (0 = must not exist);
-	// a user's email and external ID must stay unique in the tenant. It
+	// a user's email, external ID and username must stay unique in the tenant. It
 	// returns roster.ErrConflict when either check fails, and nothing is
 	// written then. On success the stored versions are one more than given.
 	Save(ctx context.Context, w Write) error

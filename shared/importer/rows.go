@@ -168,14 +168,15 @@ type resolver struct {
 	prog   string
 }
 
-// existing returns, for each record, what the store holds for it (A1).
-// With User IDs mapped it looks the IDs up first and then only the emails
-// it still needs: those of rows whose ID is new, or whose email differs
-// from the matched user's (A2), so an update of known users costs one
-// lookup per row, not two.
+// existing returns, for each record, what the store holds for it (A1, V9).
+// It looks up User IDs first, then usernames, then only the emails it still
+// needs: those of rows whose person is not found yet, or whose email differs
+// from the matched user's (A2), so an update of known users costs one lookup
+// per row, not two or three.
 func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.Existing, error) {
 	found := map[string]*roster.User{}
 	byExt := map[string]*roster.User{}
+	byName := map[string]*roster.User{}
 	add := func(users []roster.User) {
 		for i := range users {
 			u := &users[i]
@@ -183,39 +184,66 @@ func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.
 			if u.ExternalID != "" {
 				byExt[u.ExternalID] = u
 			}
+			if u.Username != "" {
+				byName[u.Username] = u
+			}
 		}
 	}
-	var ext []string
+	find := func(keys UserKeys) error {
+		if len(keys.Emails)+len(keys.ExternalIDs)+len(keys.Usernames) == 0 {
+			return nil
+		}
+		users, err := r.store.FindUsers(ctx, r.tenant, keys)
+		if err != nil {
+			return fmt.Errorf("find users: %w", err)
+		}
+		add(users)
+		return nil
+	}
+	// matched is the user a record's earlier keys found, if any.
+	matched := func(rec roster.Record) *roster.User {
+		if u := byExt[rec.UserID]; rec.UserIDMapped && u != nil {
+			return u
+		}
+		return nil
+	}
+	var keys UserKeys
 	for _, rec := range recs {
 		if rec.UserIDMapped && rec.UserID != "" {
-			ext = append(ext, rec.UserID)
+			keys.ExternalIDs = append(keys.ExternalIDs, rec.UserID)
 		}
 	}
-	if len(ext) > 0 {
-		users, err := r.store.FindUsers(ctx, r.tenant, UserKeys{ExternalIDs: ext})
-		if err != nil {
-			return nil, fmt.Errorf("find users: %w", err)
-		}
-		add(users)
+	if err := find(keys); err != nil {
+		return nil, err
 	}
-	var emails []string
+	keys = UserKeys{}
 	for _, rec := range recs {
-		if u := byExt[rec.UserID]; rec.UserIDMapped && u != nil && u.Email == rec.Email {
-			continue
+		if u := matched(rec); rec.Username != "" && (u == nil || u.Username != rec.Username) {
+			keys.Usernames = append(keys.Usernames, rec.Username)
 		}
-		emails = append(emails, rec.Email)
 	}
-	if len(emails) > 0 {
-		users, err := r.store.FindUsers(ctx, r.tenant, UserKeys{Emails: emails})
-		if err != nil {
-			return nil, fmt.Errorf("find users: %w", err)
+	if err := find(keys); err != nil {
+		return nil, err
+	}
+	keys = UserKeys{}
+	for _, rec := range recs {
+		u := matched(rec)
+		if u == nil && rec.Username != "" {
+			u = byName[rec.Username]
 		}
-		add(users)
+		if rec.Email != "" && (u == nil || u.Email != rec.Email) {
+			keys.Emails = append(keys.Emails, rec.Email)
+		}
+	}
+	if err := find(keys); err != nil {
+		return nil, err
 	}
 	byEmail := map[string]*roster.User{}
 	ids := make([]string, 0, len(found))
 	for id, u := range found {
-		byEmail[u.Email] = u
+		if u.Email != "" {
+			byEmail[u.Email] = u
+		}
 		ids = append(ids, id)
 	}
 	parts := map[string]*roster.Participant{}
@@ -230,11 +258,17 @@ func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.
 	}
 	out := make([]roster.Existing, len(recs))
 	for i, rec := range recs {
-		ex := roster.Existing{ByEmail: byEmail[rec.Email], Participants: map[string]*roster.Participant{}}
+		ex := roster.Existing{Participants: map[string]*roster.Participant{}}
+		if rec.Email != "" {
+			ex.ByEmail = byEmail[rec.Email]
+		}
 		if rec.UserIDMapped {
 			ex.ByUserID = byExt[rec.UserID]
 		}
-		for _, u := range []*roster.User{ex.ByEmail, ex.ByUserID} {
+		if rec.Username != "" {
+			ex.ByUsername = byName[rec.Username]
+		}
+		for _, u := range []*roster.User{ex.ByEmail, ex.ByUserID, ex.ByUsername} {
 			if u != nil && parts[u.ID] != nil {
 				ex.Participants[u.ID] = parts[u.ID]
 			}

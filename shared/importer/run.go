@@ -80,7 +80,8 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 		pending = pending[:0]
 		return nil
 	}
-	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
+	guard := newGuardians()
+	emit := func(o rowOutcome) error {
 		if o.Action != "" {
 			if o.Record.Row > 0 {
 				rv.Counts.Add(o.Action)
@@ -93,7 +94,16 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 			return flush()
 		}
 		return nil
+	}
+	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
+		if o.Action == "" && guard.hold(o) {
+			return nil // V9, as Prepare does
+		}
+		return emit(o)
 	})
+	if err == nil {
+		err = s.emitHeld(ctx, im, prog, guard, emit)
+	}
 	if err == nil {
 		err = flush()
 	}
@@ -238,7 +248,8 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		inBatch = 0
 		return nil
 	}
-	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
+	guard := newGuardians()
+	emit := func(o rowOutcome) error {
 		if o.Action != "" {
 			if o.Record.Row > 0 {
 				man.Counts.Add(o.Action)
@@ -254,7 +265,16 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 			return flush()
 		}
 		return nil
+	}
+	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
+		if o.Action == "" && guard.hold(o) {
+			return nil // V9: applied once its links are known to name someone
+		}
+		return emit(o)
 	})
+	if err == nil {
+		err = s.emitHeld(ctx, im, prog, guard, emit)
+	}
 	if err == nil {
 		err = flush()
 	}
@@ -404,7 +424,11 @@ func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Deci
 	if p == nil || u == nil || !p.InvitePending {
 		return nil
 	}
-	if err := s.cfg.Mailer.Send(ctx, invitation(prog, *u)); err != nil {
+	to := roster.InvitationRecipients(*u, nil)
+	if len(to) == 0 {
+		return nil // V9: finalize sends it to the linked participants (sendOnBehalf)
+	}
+	if err := s.cfg.Mailer.Send(ctx, invitation(prog, *u, to)); err != nil {
 		return fmt.Errorf("send invitation: %w", err)
 	}
 	sent := *p

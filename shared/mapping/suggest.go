@@ -25,7 +25,7 @@ const (
 // Target is something a column can map to (M1), with the names that match it
 // exactly.
 type Target struct {
-	ID    string   `json:"id"` // email, userId, status, field:<key>, assoc:<role>
+	ID    string   `json:"id"` // email, userId, username, status, field:<key>, assoc:<role>
 	Label string   `json:"label"`
 	Names []string `json:"names"`
 }
@@ -52,6 +52,10 @@ var synonyms = map[string][]string{
 		"Employee No", "Emp ID", "Staff ID", "Staff Number", "Person ID", "Member ID", "SSO ID",
 		"UID", "Personalnummer", "Mitarbeiter ID", "Mitarbeiternummer", "Benutzer ID",
 	},
+	roster.TargetUsername: {
+		"Login", "Login name", "Login ID", "Screen name", "Student username", "Account name",
+		"Benutzername", "Anmeldename", "Nom d'utilisateur", "Nombre de usuario",
+	},
 	roster.TargetStatus: {
 		"Active?", "State", "Account Status",
 		"Participant Status", "Enabled", "Aktiv", "Benutzerstatus",
@@ -77,12 +81,13 @@ var nameGroups = [][]string{
 }
 
 // Targets lists what a column of role's sheet in p can map to (M1): email,
-// userId, status, each question of the role's form, and a link to each other
+// userId, username (V9), status, each question of the role's form, and a link to each other
 // role of the program (assoc:<role>, a column of their emails).
 func Targets(p roster.Program, role string) []Target {
 	ts := []Target{
 		{ID: roster.TargetEmail, Label: "Email", Names: []string{"email"}},
 		{ID: roster.TargetUserID, Label: "User ID", Names: []string{"userId", "User ID"}},
+		{ID: roster.TargetUsername, Label: "Username", Names: []string{"username"}},
 		{ID: roster.TargetStatus, Label: "User Status", Names: []string{"status", "User Status"}},
 	}
 	for _, q := range p.QuestionsFor(role) {

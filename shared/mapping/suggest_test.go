@@ -44,12 +44,12 @@ func TestTargets(t *testing.T) {
 		want []string
 	}{
 		{"M1_student_has_own_questions_and_other_roles", "student", []string{
-			"email", "userId", "status",
+			"email", "userId", "username", "status",
 			"field:firstName", "field:lastName", "field:department", "field:jobTitle", "field:phoneType", "field:grade",
 			"assoc:parent", "assoc:instructor",
 		}},
 		{"M1_parent_lacks_student_only_question", "parent", []string{
-			"email", "userId", "status",
+			"email", "userId", "username", "status",
 			"field:firstName", "field:lastName", "field:department", "field:jobTitle", "field:phoneType",
 			"assoc:student", "assoc:instructor",
 		}},
@@ -114,6 +114,21 @@ func TestSuggest(t *testing.T) {
 			name: "M3_synonym_question_names", program: school, role: "student",
 			headers: []string{"Employee Email", "Surname", "Given name", "Dept", "Position", "Telephone"},
 			want:    []want{{"email", 0.9}, {"field:lastName", 0.9}, {"field:firstName", 0.9}, {"field:department", 0.9}, {"field:jobTitle", 0.9}, {"ignore", 0}},
+		},
+		{
+			name: "V9_username_exact_and_synonyms", program: school, role: "student",
+			headers: []string{"Username", "Email"},
+			want:    []want{{"username", 1}, {"email", 1}},
+		},
+		{
+			name: "V9_user_name_is_username_normalized", program: school, role: "student",
+			headers: []string{"User name", "User ID"},
+			want:    []want{{"username", 1}, {"userId", 1}},
+		},
+		{
+			name: "V9_username_synonym_login_beside_login_email", program: school, role: "student",
+			headers: []string{"Login", "Login Email"},
+			want:    []want{{"username", 0.9}, {"email", 0.9}},
 		},
 		{
 			// OSA distance 1 over 5 letters: 0.8.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,8 +17,12 @@ import (
 // ExportRow is one participant of an export (F7).
 type ExportRow struct {
 	Email, UserID string
+	Username      string // V9
 	Status        roster.Status
 	Profile       roster.Profile
+	// Links are the emails of the participants linked to this one, by role
+	// (A9); linked people without an email are left out.
+	Links map[string][]string
 }
 
 // Export writes a program's participants as .xlsx to w in the template's
@@ -25,7 +30,9 @@ type ExportRow struct {
 // order given from row 3. A role with no rows gets an empty tab. Cells hold
 // what imports back to the same answer through a reader that shows values
 // as displayed:
-//   - multiple choices: the options joined with ", ";
+//   - multiple choices: the options joined with the separator no option
+//     contains (Separator), which the note row names: ", " when it is a
+//     comma, else " ; ", " | " or " / ";
 //   - numbers: numeric cells, or text when a number cell would not show the
 //     same digits (more than 15 significant digits, or a form such as
 //     "1e3" or "42.50");
@@ -34,6 +41,11 @@ type ExportRow struct {
 //   - booleans: real booleans, shown TRUE/FALSE;
 //   - status: active or suspended; pending is left empty, since an import
 //     cannot set pending (A6) and an empty status leaves it unchanged.
+//
+// After the template's columns come, on a tab whose rows have them, a
+// Username column (V9) and one column per linked role (A9) headed by the
+// role, holding emails joined with the separator; the suggested mapping
+// maps them back. A link is written on both tabs it joins, as it is stored.
 //
 // Text is written as strings, never formulas, and without the report's
 // quote prefix, so that it imports back unchanged.
@@ -67,7 +79,7 @@ func text(s string) any {
 }
 
 // cellValue returns the cell of one answer; nil for no answer.
-func cellValue(q roster.Question, v any, dateStyle int) any {
+func cellValue(q roster.Question, v any, dateStyle int, sep string) any {
 	if v == nil {
 		return nil
 	}
@@ -88,13 +100,13 @@ func cellValue(q roster.Question, v any, dateStyle int) any {
 	case roster.TypeMulti:
 		switch vs := v.(type) {
 		case []string:
-			return text(strings.Join(vs, ", "))
+			return text(joinAnswers(vs, sep))
 		case []any:
 			parts := make([]string, len(vs))
 			for i, x := range vs {
 				parts[i] = answerText(x)
 			}
-			return text(strings.Join(parts, ", "))
+			return text(joinAnswers(parts, sep))
 		}
 	}
 	return text(answerText(v))
@@ -137,4 +149,31 @@ func answerText(v any) string {
 	default:
 		return fmt.Sprint(x)
 	}
+}
+
+// extraColumn is a column an export adds after the template's (V9, A9).
+type extraColumn struct {
+	header, note string
+	value        func(ExportRow) any
+}
+
+// extraColumns returns the columns rows need beyond the template's: a
+// Username column when a row has a username, and a link column for each
+// other role a row links to, in the program's order of roles.
+func extraColumns(p roster.Program, role string, rows []ExportRow, sep string) []extraColumn {
+	var out []extraColumn
+	if slices.ContainsFunc(rows, func(r ExportRow) bool { return r.Username != "" }) {
+		out = append(out, extraColumn{header: HeaderUsername,
+			note:  "The person's username. A row without an email needs one, and a link to a participant with an email.",
+			value: func(r ExportRow) any { return text(r.Username) }})
+	}
+	for _, other := range p.Roles {
+		if other == role || !slices.ContainsFunc(rows, func(r ExportRow) bool { return len(r.Links[other]) > 0 }) {
+			continue
+		}
+		out = append(out, extraColumn{header: other,
+			note:  fmt.Sprintf("Emails of the linked %s participants, separated by %q.", other, sep),
+			value: func(r ExportRow) any { return text(joinAnswers(r.Links[other], sep)) }})
+	}
+	return out
 }

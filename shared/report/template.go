@@ -28,6 +28,8 @@ const (
 	HeaderEmail  = "Email"
 	HeaderUserID = "User ID"
 	HeaderStatus = "User Status"
+	// HeaderUsername heads an export's username column (V9).
+	HeaderUsername = "Username"
 )
 
 // ListsTab is the hidden tab that holds the options of choice questions
@@ -165,8 +167,12 @@ func writeLayout(w io.Writer, p roster.Program, rows map[string][]ExportRow) err
 	if err != nil {
 		return err
 	}
+	sep, err := Separator(p)
+	if err != nil {
+		return err
+	}
 	for _, role := range roles {
-		if err := writeRoleTab(f, p, role, tabOf[role], st, lists, rows[role]); err != nil {
+		if err := writeRoleTab(f, p, role, tabOf[role], st, lists, sep, rows[role]); err != nil {
 			return fmt.Errorf("role %q: %w", role, err)
 		}
 	}
@@ -221,9 +227,13 @@ func inlineList(options []string) bool {
 	return n-1 <= excelize.MaxFieldLength
 }
 
-func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layoutStyles, lists map[string]string, rows []ExportRow) error {
+func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layoutStyles, lists map[string]string, sep string, rows []ExportRow) error {
 	questions := p.QuestionsFor(role)
 	headers := TemplateHeaders(p, role)
+	extra := extraColumns(p, role, rows, sep)
+	for _, c := range extra {
+		headers = append(headers, c.header)
+	}
 	sw, err := f.NewStreamWriter(tab)
 	if err != nil {
 		return err
@@ -266,7 +276,19 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 		"active or suspended; empty keeps the current status.",
 	}
 	for _, q := range questions {
-		notes = append(notes, questionNote(q))
+		notes = append(notes, questionNote(q, sep))
+		if q.Type == roster.TypeMulti && !strings.Contains(notes[0], "separated by") {
+			notes[0] += separatorSentence(sep)
+		}
+	}
+	for _, c := range extra {
+		notes = append(notes, c.note)
+		if c.header == HeaderUsername {
+			notes[0] = strings.Replace(notes[0], "Email is required.", "Email is required, or a username and a link to a participant with an email.", 1)
+		}
+		if c.header != HeaderUsername && !strings.Contains(notes[0], "separated by") {
+			notes[0] += separatorSentence(sep)
+		}
 	}
 	for i, n := range notes {
 		row[i] = excelize.Cell{StyleID: st.note, Value: n}
@@ -279,14 +301,17 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 		clear(row)
 		row[0], row[1], row[2] = text(r.Email), text(r.UserID), text(exportStatus(r.Status))
 		for j, q := range questions {
-			row[3+j] = cellValue(q, r.Profile[q.Key], st.date)
+			row[3+j] = cellValue(q, r.Profile[q.Key], st.date, sep)
+		}
+		for j, c := range extra {
+			row[3+len(questions)+j] = c.value(r)
 		}
 		if err := sw.SetRow(fmt.Sprintf("A%d", FirstDataRow+i), row); err != nil {
 			return err
 		}
 	}
 
-	for _, dv := range validations(questions, lists) {
+	for _, dv := range validations(questions, lists, sep) {
 		if err := f.AddDataValidation(tab, dv); err != nil {
 			return err
 		}
@@ -294,8 +319,9 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 	return sw.Flush()
 }
 
-// questionNote is the note-row hint of a question's column.
-func questionNote(q roster.Question) string {
+// questionNote is the note-row hint of a question's column; sep separates
+// several answers.
+func questionNote(q roster.Question, sep string) string {
 	var n string
 	switch q.Type {
 	case roster.TypeNumber:
@@ -309,9 +335,9 @@ func questionNote(q roster.Question) string {
 	case roster.TypeSingle:
 		n = "One of the options (drop-down)."
 	case roster.TypeMulti:
-		n = "One or more of the options. Separate several answers with a comma (,)"
+		n = fmt.Sprintf("One or more of the options. Separate several answers with %s (%s)", separatorNames[sep], sep)
 		if len(q.Options) >= 2 {
-			n += ", e.g. " + q.Options[0] + ", " + q.Options[1]
+			n += ", e.g. " + joinAnswers(q.Options[:2], sep)
 		}
 		n += "."
 	default:
@@ -326,7 +352,7 @@ func questionNote(q roster.Question) string {
 // validations returns the data validations of a role's tab: drop-downs for
 // User Status, single choices and booleans; an input message for multiple
 // choices (a list cannot hold several values) and dates.
-func validations(questions []roster.Question, lists map[string]string) []*excelize.DataValidation {
+func validations(questions []roster.Question, lists map[string]string, sep string) []*excelize.DataValidation {
 	colRange := func(col int) string {
 		name, _ := excelize.ColumnNumberToName(col)
 		return fmt.Sprintf("%s%d:%s%d", name, FirstDataRow, name, lastRow)
@@ -364,8 +390,8 @@ func validations(questions []roster.Question, lists map[string]string) []*exceli
 			list(col, []string{"TRUE", "FALSE"}, "", excelize.DataValidationErrorStyleWarning,
 				cutUTF16(q.Label, maxPromptTitle), "Use TRUE or FALSE.")
 		case roster.TypeMulti:
-			prompt(col, "Several answers", "One or more of: "+strings.Join(q.Options, ", ")+
-				". Separate several answers with a comma (,).")
+			prompt(col, "Several answers", "One or more of: "+joinAnswers(q.Options, sep)+
+				fmt.Sprintf(". Separate several answers with %s (%s).", separatorNames[sep], sep))
 		case roster.TypeDate:
 			prompt(col, "Date", "Enter a date as YYYY-MM-DD, e.g. 2024-03-31.")
 		}

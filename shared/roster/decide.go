@@ -17,7 +17,7 @@ type DecideInput struct {
 	Now      time.Time
 }
 
-// Decide applies the identity and change rules (A1–A7, A10, A11) to one valid
+// Decide applies the identity and change rules (A1–A7, A10, A11, V9) to one valid
 // record against what the store holds, and returns the new states to save.
 // It is pure: the review's dry run and the apply step both call it.
 func Decide(in DecideInput) Decision {
@@ -28,18 +28,27 @@ func Decide(in DecideInput) Decision {
 			Column: plan.header(plan.Mapping.Column(target)), Value: value, Reason: reason, Severity: SeverityError, Rule: rule}}}
 	}
 
-	// A1: with User IDs mapped, match by ID first, then by email.
+	// A1, V9: match by User ID first, then by username, then by email.
 	user := ex.ByEmail
-	matchedByID := false
-	if rec.UserIDMapped {
-		switch {
-		case ex.ByUserID != nil:
-			user, matchedByID = ex.ByUserID, true
-			if ex.ByEmail != nil && ex.ByEmail.ID != ex.ByUserID.ID {
-				return reject(TargetEmail, rec.Email, "A2", "this email belongs to another user; the email change is refused and nothing of this row is written")
-			}
-		case ex.ByEmail != nil && ex.ByEmail.ExternalID != "" && ex.ByEmail.ExternalID != rec.UserID:
-			return reject(TargetUserID, rec.UserID, "A1", "mixed-up IDs: this email belongs to a user with a different User ID")
+	var matchedByID, matchedByName bool
+	switch {
+	case rec.UserIDMapped && ex.ByUserID != nil:
+		user, matchedByID = ex.ByUserID, true
+	case rec.Username != "" && ex.ByUsername != nil:
+		user, matchedByName = ex.ByUsername, true
+	}
+	if user != nil {
+		if ex.ByEmail != nil && ex.ByEmail.ID != user.ID {
+			return reject(TargetEmail, rec.Email, "A2", "this email belongs to another user; the email change is refused and nothing of this row is written")
+		}
+		if rec.Username != "" && ex.ByUsername != nil && ex.ByUsername.ID != user.ID {
+			return reject(TargetUsername, rec.Username, "V9", "this username belongs to another user; usernames are unique in the tenant")
+		}
+		if !matchedByID && rec.UserIDMapped && user.ExternalID != "" && user.ExternalID != rec.UserID {
+			return reject(TargetUserID, rec.UserID, "A1", "mixed-up IDs: this "+matchedBy(matchedByName)+" belongs to a user with a different User ID")
+		}
+		if !matchedByID && !matchedByName && rec.Username != "" && user.Username != "" && user.Username != rec.Username {
+			return reject(TargetUsername, rec.Username, "V9", "mixed-up usernames: this email belongs to a user with a different username")
 		}
 	}
 
@@ -47,17 +56,20 @@ func Decide(in DecideInput) Decision {
 	newUser := user == nil
 	var u User
 	if newUser {
-		u = User{Tenant: in.Program.Tenant, ID: NewUserID(), Email: rec.Email, ExternalID: rec.UserID, UpdatedAt: in.Now}
+		u = User{Tenant: in.Program.Tenant, ID: NewUserID(), Email: rec.Email, ExternalID: rec.UserID, Username: rec.Username, UpdatedAt: in.Now}
 	} else {
 		u = *user
 		if rec.UserIDMapped && u.ExternalID == "" {
 			u.ExternalID = rec.UserID // A1: a user matched by email gets the row's ID
 		}
-		if matchedByID && u.Email != rec.Email {
-			u.Email = rec.Email // A2
+		if (matchedByID || matchedByName) && rec.Email != "" && u.Email != rec.Email {
+			u.Email = rec.Email // A2; a row without an email keeps the user's
+		}
+		if rec.Username != "" && u.Username != rec.Username {
+			u.Username = rec.Username // V9: a user without one gets the row's; matched by ID, renamed
 		}
 	}
-	userChanged := newUser || u.Email != user.Email || u.ExternalID != user.ExternalID
+	userChanged := newUser || u.Email != user.Email || u.ExternalID != user.ExternalID || u.Username != user.Username
 	if userChanged && !newUser {
 		u.UpdatedAt = in.Now
 	}
@@ -67,7 +79,7 @@ func Decide(in DecideInput) Decision {
 		cur = ex.Participants[u.ID]
 	}
 	if cur != nil && cur.Role != rec.Role {
-		return reject(TargetEmail, rec.Email, "S1", fmt.Sprintf("already a %s in this program; a person takes one role per program", cur.Role))
+		return reject(identityTarget(rec), rec.Identity(), "S1", fmt.Sprintf("already a %s in this program; a person takes one role per program", cur.Role))
 	}
 
 	mark := &ImportMark{ImportID: in.ImportID, Sheet: rec.Sheet, Row: rec.Row}
@@ -118,6 +130,21 @@ func Decide(in DecideInput) Decision {
 		d.User = &u
 	}
 	return d
+}
+
+func matchedBy(username bool) string {
+	if username {
+		return "username"
+	}
+	return "email"
+}
+
+// identityTarget is the column that names the row's person in flags.
+func identityTarget(rec Record) string {
+	if rec.Email == "" && rec.Username != "" {
+		return TargetUsername
+	}
+	return TargetEmail
 }
 
 func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participant {

@@ -145,11 +145,14 @@ func (w *world) existing(rec roster.Record) roster.Existing {
 		if rec.UserIDMapped && u.ExternalID != "" && u.ExternalID == rec.UserID {
 			ex.ByUserID = ptr(roundTrip(w.t, u))
 		}
-		if u.Email == rec.Email {
+		if rec.Username != "" && u.Username == rec.Username {
+			ex.ByUsername = ptr(roundTrip(w.t, u))
+		}
+		if rec.Email != "" && u.Email == rec.Email {
 			ex.ByEmail = ptr(roundTrip(w.t, u))
 		}
 	}
-	for _, u := range []*roster.User{ex.ByUserID, ex.ByEmail} {
+	for _, u := range []*roster.User{ex.ByUserID, ex.ByUsername, ex.ByEmail} {
 		if u == nil {
 			continue
 		}

@@ -10,10 +10,12 @@ import (
 const (
 	TargetEmail  = "email"
 	TargetUserID = "userId"
-	TargetStatus = "status"
-	TargetIgnore = "ignore"
-	FieldPrefix  = "field:" // field:<question key>
-	AssocPrefix  = "assoc:" // assoc:<role>
+	// TargetUsername identifies a person who may have no email (V9).
+	TargetUsername = "username"
+	TargetStatus   = "status"
+	TargetIgnore   = "ignore"
+	FieldPrefix    = "field:" // field:<question key>
+	AssocPrefix    = "assoc:" // assoc:<role>
 )
 
 // Mapping maps each column of a sheet (by index) to one target (M1).
@@ -52,7 +54,7 @@ func CheckMapping(p Program, role string, m Mapping, headers []string) error {
 		}
 		seen[t] = i
 		switch {
-		case t == TargetEmail, t == TargetUserID, t == TargetStatus:
+		case t == TargetEmail, t == TargetUserID, t == TargetUsername, t == TargetStatus:
 		case strings.HasPrefix(t, FieldPrefix):
 			key := strings.TrimPrefix(t, FieldPrefix)
 			q, ok := p.Question(key)
@@ -68,11 +70,13 @@ func CheckMapping(p Program, role string, m Mapping, headers []string) error {
 				return Errorf(ErrInvalid, "column %s links to role %q, which program %s does not have", name(i), r, p.ID)
 			}
 		default:
-			return Errorf(ErrInvalid, "column %s maps to unknown target %q (want email, userId, status, field:<key>, assoc:<role> or ignore)", name(i), t)
+			return Errorf(ErrInvalid, "column %s maps to unknown target %q (want email, userId, username, status, field:<key>, assoc:<role> or ignore)", name(i), t)
 		}
 	}
-	if _, ok := seen[TargetEmail]; !ok {
-		return Errorf(ErrInvalid, "no column is mapped to email: email must be mapped (M2)")
+	_, email := seen[TargetEmail]
+	_, username := seen[TargetUsername]
+	if !email && !username {
+		return Errorf(ErrInvalid, "no column is mapped to email: email must be mapped, or username for people without one (M2, V9)")
 	}
 	return nil
 }

@@ -95,3 +95,21 @@ func ActivationLink(prog Program, email, token string) string {
 	}
 	return strings.NewReplacer("{program}", url.QueryEscape(prog.ID), "{email}", url.QueryEscape(email), "{token}", url.QueryEscape(token)).Replace(t)
 }
+
+// InvitationRecipients returns the addresses a new participant's invitation
+// goes to (A10): their own email, or, for a username-only person (V9), the
+// emails of the participants linked to them (A9), who accept on their
+// behalf. None means the invitation cannot be sent yet.
+func InvitationRecipients(u User, linked []User) []string {
+	if u.Email != "" {
+		return []string{u.Email}
+	}
+	var to []string
+	for _, l := range linked {
+		if l.Email != "" && !slices.Contains(to, l.Email) {
+			to = append(to, l.Email)
+		}
+	}
+	slices.Sort(to)
+	return to
+}

@@ -126,13 +126,15 @@ const (
 	StatusSuspended Status = "suspended"
 )
 
-// User is one person of a tenant, unique by normalized email and by
-// external User ID when set.
+// User is one person of a tenant, unique by normalized email, by external
+// User ID and by username when set. A user may have no email when they have
+// a username (V9).
 type User struct {
 	Tenant         string    `json:"tenant"`
-	ID             string    `json:"id"`               // Roster's own, never shown
-	Email          string    `json:"email"`            // normalized (trimmed, lower case)
-	ExternalID     string    `json:"userId,omitempty"` // the customer's User ID
+	ID             string    `json:"id"`                 // Roster's own, never shown
+	Email          string    `json:"email"`              // normalized (trimmed, lower case); empty for a username-only user
+	ExternalID     string    `json:"userId,omitempty"`   // the customer's User ID
+	Username       string    `json:"username,omitempty"` // normalized (trimmed, lower case), V9
 	AccountCreated bool      `json:"accountCreated"`
 	Version        int64     `json:"version"` // optimistic concurrency; 0 = not stored yet
 	UpdatedAt      time.Time `json:"updatedAt"`

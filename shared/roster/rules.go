@@ -18,6 +18,9 @@ type Record struct {
 	// row's (trimmed) User ID and is the primary identifier (A1).
 	UserIDMapped bool   `json:"userIdMapped,omitempty"`
 	UserID       string `json:"userId,omitempty"`
+	// Username is the row's normalized username, when the sheet maps one
+	// (V9); it identifies the person after the User ID, before the email.
+	Username string `json:"username,omitempty"`
 	// Status is the row's status, lower case: "", "active" or "suspended".
 	Status Status `json:"status,omitempty"`
 	// Answers holds every mapped question: a parsed value, or nil for an
@@ -27,6 +30,15 @@ type Record struct {
 	Assoc map[string][]string `json:"assoc,omitempty"`
 	// Values are the row's cells as read (after review edits), for the report.
 	Values []string `json:"values,omitempty"`
+}
+
+// Identity is how the row names its person in messages: the email, else the
+// username (V9).
+func (r Record) Identity() string {
+	if r.Email != "" {
+		return r.Email
+	}
+	return r.Username
 }
 
 // Columns names each mapped target's column for flags: target → header.
@@ -44,11 +56,12 @@ type Decision struct {
 }
 
 // Existing is what the store holds for one record's identities: the user
-// found by external ID (A1), the user found by email, and the participation
+// found by external ID (A1), by username (V9), by email, and the participation
 // in this program of the user the record resolves to, if any.
 type Existing struct {
-	ByUserID *User
-	ByEmail  *User
+	ByUserID   *User
+	ByUsername *User // V9
+	ByEmail    *User
 	// Participants of the program by Roster user ID, for the users above.
 	Participants map[string]*Participant
 }
@@ -77,10 +90,13 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 		switch {
 		case target == TargetEmail:
 			rec.Email = NormalizeEmail(v)
-			if rec.Email == "" {
-				flag(i, v, "V1", "email is missing", SeverityError)
-			} else if !ValidEmail(rec.Email) {
+			if rec.Email != "" && !ValidEmail(rec.Email) {
 				flag(i, v, "V1", "not a valid email address", SeverityError)
+			}
+		case target == TargetUsername:
+			rec.Username = NormalizeUsername(v)
+			if rec.Username != "" && !ValidUsername(rec.Username) {
+				flag(i, v, "V9", "username may hold only letters, digits, '-', '_' and '.' (at most 128)", SeverityError)
 			}
 		case target == TargetUserID:
 			rec.UserIDMapped = true
@@ -129,7 +145,41 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 			}
 		}
 	}
+	flags = append(flags, identityFlags(plan, rec)...)
 	return rec, flags
+}
+
+// identityFlags checks that the row names its person (V1, V9): by email, or
+// by a username with a link to someone with an email, who is invited on the
+// person's behalf.
+func identityFlags(plan SheetPlan, rec Record) []Flag {
+	if rec.Email != "" {
+		return nil
+	}
+	emailCol, userCol := plan.Mapping.Column(TargetEmail), plan.Mapping.Column(TargetUsername)
+	cell := func(i int) string {
+		if i >= 0 && i < len(rec.Values) {
+			return rec.Values[i]
+		}
+		return ""
+	}
+	switch {
+	case rec.Username == "" && userCol < 0:
+		return []Flag{{Sheet: rec.Sheet, Row: rec.Row, Column: plan.header(emailCol), Value: cell(emailCol),
+			Reason: "email is missing", Severity: SeverityError, Rule: "V1"}}
+	case rec.Username == "":
+		col := emailCol
+		if col < 0 {
+			col = userCol
+		}
+		return []Flag{{Sheet: rec.Sheet, Row: rec.Row, Column: plan.header(col), Value: cell(col),
+			Reason: "email and username are both missing: a row needs one", Severity: SeverityError, Rule: "V9"}}
+	case len(rec.Assoc) == 0:
+		return []Flag{{Sheet: rec.Sheet, Row: rec.Row, Column: plan.header(userCol), Value: cell(userCol),
+			Reason:   "a row with a username and no email needs a link (assoc column) to a participant with an email, who receives the invitation on their behalf",
+			Severity: SeverityError, Rule: "V9"}}
+	}
+	return nil
 }
 
 // header names column i of the plan for flags and reports.
@@ -153,13 +203,14 @@ func HasErrors(flags []Flag) bool {
 	return false
 }
 
-// Uniqueness finds emails and User IDs that occur more than once in one
+// Uniqueness finds emails, User IDs and usernames that occur more than once in one
 // import (V2, V3). It keeps a hash and the first row of each value, so a
 // million rows cost tens of megabytes, not the values themselves.
 type Uniqueness struct {
 	seed   maphash.Seed
 	emails map[uint64]firstSeen
 	ids    map[uint64]firstSeen
+	names  map[uint64]firstSeen // usernames, V9
 	sheets []string
 }
 
@@ -170,10 +221,10 @@ type firstSeen struct {
 
 // NewUniqueness returns an empty tracker.
 func NewUniqueness() *Uniqueness {
-	return &Uniqueness{seed: maphash.MakeSeed(), emails: map[uint64]firstSeen{}, ids: map[uint64]firstSeen{}}
+	return &Uniqueness{seed: maphash.MakeSeed(), emails: map[uint64]firstSeen{}, ids: map[uint64]firstSeen{}, names: map[uint64]firstSeen{}}
 }
 
-// Check records rec's email and User ID and flags each one seen before.
+// Check records rec's email, User ID and username and flags each one seen before.
 // Call it in file order, only for records without errors.
 func (u *Uniqueness) Check(rec Record, plan SheetPlan) []Flag {
 	var flags []Flag
@@ -198,6 +249,7 @@ func (u *Uniqueness) Check(rec Record, plan SheetPlan) []Flag {
 	if rec.UserIDMapped {
 		check(u.ids, rec.UserID, TargetUserID, "V3", "User ID")
 	}
+	check(u.names, rec.Username, TargetUsername, "V9", "username")
 	return flags
 }
 

@@ -35,6 +35,14 @@ var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
 // ValidUserID reports whether s is an acceptable external User ID (V3).
 func ValidUserID(s string) bool { return len(s) <= 128 && userIDPattern.MatchString(s) }
 
+// NormalizeUsername trims and lower-cases a username: usernames are matched
+// case-insensitively (V9).
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// ValidUsername reports whether s (normalized) is an acceptable username (V9):
+// the characters of a User ID, at most 128 of them.
+func ValidUsername(s string) bool { return len(s) <= 128 && userIDPattern.MatchString(s) }
+
 // ParseStatus reads a status cell (V4): active or suspended in any case, or empty.
 func ParseStatus(s string) (Status, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {

@@ -38,11 +38,12 @@ var (
 	bucketUsers        = []byte("users")          // tenant, user ID → User
 	bucketEmails       = []byte("emails")         // tenant, email → user ID
 	bucketExternalIDs  = []byte("externalIds")    // tenant, external ID → user ID
+	bucketUsernames    = []byte("usernames")      // tenant, username → user ID (V9)
 	bucketParticipants = []byte("participants")   // tenant, program ID, user ID → Participant
 	bucketUserPrograms = []byte("userPrograms")   // tenant, user ID, program ID → ""
 	bucketMappings     = []byte("mappings")       // tenant, program ID, role, signature → Mapping
 	allBuckets         = [][]byte{bucketPrograms, bucketImports, bucketProgImports, bucketUsers,
-		bucketEmails, bucketExternalIDs, bucketParticipants, bucketUserPrograms, bucketMappings}
+		bucketEmails, bucketExternalIDs, bucketUsernames, bucketParticipants, bucketUserPrograms, bucketMappings}
 )
 
 // lockTimeout bounds the wait for the file lock, so that a second process

@@ -30,6 +30,7 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 		}
 		lookup(bucketEmails, keys.Emails)
 		lookup(bucketExternalIDs, keys.ExternalIDs)
+		lookup(bucketUsernames, keys.Usernames)
 		var err error
 		us, err = getUsers(tx, tenant, sortedKeys(ids))
 		return err
@@ -218,7 +219,8 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 }
 
 // checkUser returns a conflict when u (already at its new version) does not
-// follow the stored version or takes another user's email or external ID.
+// follow the stored version or takes another user's email, external ID or
+// username.
 func checkUser(tx *bbolt.Tx, u *roster.User) (conflict, err error) {
 	if u == nil {
 		return nil, nil
@@ -236,6 +238,9 @@ func checkUser(tx *bbolt.Tx, u *roster.User) (conflict, err error) {
 	}
 	if owner := tx.Bucket(bucketExternalIDs).Get(key(u.Tenant, u.ExternalID)); u.ExternalID != "" && owner != nil && string(owner) != u.ID {
 		return fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+	}
+	if owner := tx.Bucket(bucketUsernames).Get(key(u.Tenant, u.Username)); u.Username != "" && owner != nil && string(owner) != u.ID {
+		return fmt.Errorf("user %s: username belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
 	return nil, nil
 }
@@ -255,7 +260,7 @@ func checkParticipant(tx *bbolt.Tx, p *roster.Participant) (conflict, err error)
 	return nil, nil
 }
 
-// writeUser stores u and moves its email and external ID claims.
+// writeUser stores u and moves its email, external ID and username claims.
 func writeUser(tx *bbolt.Tx, u *roster.User, val []byte) error {
 	if u == nil {
 		return nil
@@ -283,6 +288,9 @@ func writeUser(tx *bbolt.Tx, u *roster.User, val []byte) error {
 	}
 	if err := claim(bucketExternalIDs, old.ExternalID, u.ExternalID); err != nil {
 		return fmt.Errorf("user %s: external ID index: %w", u.ID, err)
+	}
+	if err := claim(bucketUsernames, old.Username, u.Username); err != nil {
+		return fmt.Errorf("user %s: username index: %w", u.ID, err)
 	}
 	if err := users.Put(k, val); err != nil {
 		return fmt.Errorf("user %s: %w", u.ID, err)

@@ -46,6 +46,7 @@ func tenantKey(tenant string) string { return "T#" + tenant }
 func userPK(tenant, userID string) string     { return tenantKey(tenant) + "#U#" + userID }
 func emailPK(tenant, email string) string     { return tenantKey(tenant) + "#EMAIL#" + email }
 func extPK(tenant, extID string) string       { return tenantKey(tenant) + "#EXT#" + extID }
+func usernamePK(tenant, name string) string   { return tenantKey(tenant) + "#UNAME#" + name }
 func programPK(tenant, program string) string { return tenantKey(tenant) + "#PROG#" + program }
 func importPK(tenant, id string) string       { return tenantKey(tenant) + "#IMP#" + id }
 func claimPK(key string) string               { return "MAIL#" + key }

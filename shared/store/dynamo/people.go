@@ -12,8 +12,8 @@ import (
 	"github.com/rosterhq/roster/shared/roster"
 )
 
-// FindUsers returns the tenant's users whose email or external ID is among
-// keys. It reads only the lookup items, which carry a copy of their user.
+// FindUsers returns the tenant's users whose email, external ID or username
+// is among keys. It reads only the lookup items, which carry a copy of their user.
 //
 // A BatchGetItem is not isolated: around a change of keys it may read one
 // user's copy from before the change and a lookup item from after it (an
@@ -21,7 +21,7 @@ import (
 // is done again, so every user returned holds each of its requested keys
 // by the lookup item read for that key.
 func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.UserKeys) ([]roster.User, error) {
-	batch := make([]map[string]types.AttributeValue, 0, len(keys.Emails)+len(keys.ExternalIDs))
+	batch := make([]map[string]types.AttributeValue, 0, len(keys.Emails)+len(keys.ExternalIDs)+len(keys.Usernames))
 	for _, e := range keys.Emails {
 		if e != "" {
 			batch = append(batch, key(emailPK(tenant, e), skLookup))
@@ -30,6 +30,11 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 	for _, x := range keys.ExternalIDs {
 		if x != "" {
 			batch = append(batch, key(extPK(tenant, x), skLookup))
+		}
+	}
+	for _, n := range keys.Usernames {
+		if n != "" {
+			batch = append(batch, key(usernamePK(tenant, n), skLookup))
 		}
 	}
 	for attempt := 0; ; attempt++ {
@@ -84,7 +89,7 @@ func (s *Store) findUsers(ctx context.Context, tenant string, batch []map[string
 	out := make([]roster.User, 0, len(order))
 	for _, id := range order {
 		u := byID[id]
-		for _, pk := range []string{emailPK(tenant, u.Email), extPK(tenant, u.ExternalID)} {
+		for _, pk := range []string{emailPK(tenant, u.Email), extPK(tenant, u.ExternalID), usernamePK(tenant, u.Username)} {
 			if uid, asked := owner[pk]; asked && uid != u.ID {
 				return nil, false, nil
 			}
@@ -317,18 +322,22 @@ func (s *Store) userWrites(ctx context.Context, u roster.User) ([]types.Transact
 			ConditionExpression:       new("attribute_not_exists(" + attrPK + ") OR " + attrUserID + " = :uid"),
 			ExpressionAttributeValues: mine}})
 	}
-	if u.Email == "" {
-		return nil, errors.New("user has no email")
+	if u.Email == "" && u.Username == "" {
+		return nil, errors.New("user has neither email nor username")
 	}
-	claim(emailPK(u.Tenant, u.Email))
-	if old.Email != "" && old.Email != u.Email {
-		release(emailPK(u.Tenant, old.Email))
-	}
-	if u.ExternalID != "" {
-		claim(extPK(u.Tenant, u.ExternalID))
-	}
-	if old.ExternalID != "" && old.ExternalID != u.ExternalID {
-		release(extPK(u.Tenant, old.ExternalID))
+	// Each unique key (DESIGN §4, V9) is claimed when set and released when
+	// it changes, in the user's transaction.
+	for _, k := range []struct{ pk, oldPK, value, oldValue string }{
+		{emailPK(u.Tenant, u.Email), emailPK(u.Tenant, old.Email), u.Email, old.Email},
+		{extPK(u.Tenant, u.ExternalID), extPK(u.Tenant, old.ExternalID), u.ExternalID, old.ExternalID},
+		{usernamePK(u.Tenant, u.Username), usernamePK(u.Tenant, old.Username), u.Username, old.Username},
+	} {
+		if k.value != "" {
+			claim(k.pk)
+		}
+		if k.oldValue != "" && k.oldValue != k.value {
+			release(k.oldPK)
+		}
 	}
 	return writes, nil
 }

@@ -33,6 +33,7 @@ func Run(t *testing.T, newStore func(t *testing.T) importer.Store) {
 	t.Run("Save", func(t *testing.T) { testSave(t, newStore) })
 	t.Run("SaveAtomic", func(t *testing.T) { testSaveAtomic(t, newStore) })
 	t.Run("Unique", func(t *testing.T) { testUnique(t, newStore) })
+	t.Run("Usernames", func(t *testing.T) { testUsernames(t, newStore) })
 	t.Run("Participants", func(t *testing.T) { testParticipants(t, newStore) })
 	t.Run("RoundTrip", func(t *testing.T) { testRoundTrip(t, newStore) })
 	t.Run("Tenants", func(t *testing.T) { testTenants(t, newStore) })
