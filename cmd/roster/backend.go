@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"os"
@@ -31,6 +32,7 @@ type embedded struct {
 
 type embeddedOptions struct {
 	async    bool
+	until    context.Context // ends background runs early: they are resumed at the next start
 	progress func(importID string, done, total int)
 	// reportURL, when set, links a report in emails (serve: its download).
 	reportURL func(tenant, importID, key string) string
@@ -80,7 +82,7 @@ func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) 
 		// run another process left RUNNING was interrupted (X4).
 		RunOwner: runOwner(), SoleOwner: true,
 	})
-	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
+	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Until: opt.until, Progress: opt.progress})
 	e.svc.SetWorkflow(e.flow)
 	return e, nil
 }

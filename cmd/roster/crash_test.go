@@ -319,8 +319,8 @@ func TestInterruptedImportPrintsOneLine(t *testing.T) {
 }
 
 // TestKilledServeResumes kills `roster serve` with SIGKILL during an
-// API-started run; started again, serve resumes the run and finishes it
-// (X4, A10).
+// API-started run; started again, serve resumes the run, and after a
+// Ctrl-C and a third start finishes it (X4, A10).
 func TestKilledServeResumes(t *testing.T) {
 	bin := binary(t)
 	data := filepath.Join(t.TempDir(), "data")
@@ -371,6 +371,28 @@ func TestKilledServeResumes(t *testing.T) {
 		}
 	}
 	p.kill(t)
+
+	// Started again, serve resumes the run; stopped with Ctrl-C, it stops
+	// the run at once and leaves it interrupted.
+	p, _ = serve()
+	time.Sleep(200 * time.Millisecond)
+	if err := p.cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	select {
+	case <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve did not stop within 30 s of SIGINT during a run")
+	}
+	out, err := runBin(t, bin, "imports", "--data", data, "--program", "p1", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out, `"status": "interrupted"`) {
+		t.Fatalf("after SIGINT of serve during a run, imports:\n%s\nwant the run interrupted", out)
+	}
 
 	p, s = serve()
 	for deadline := time.Now().Add(3 * time.Minute); ; time.Sleep(200 * time.Millisecond) {

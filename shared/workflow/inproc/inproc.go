@@ -33,6 +33,10 @@ type Options struct {
 	Concurrency int
 	// Async runs imports in the background; Wait waits for them.
 	Async bool
+	// Until, when set, bounds background runs: when it ends (a server
+	// shutting down), they stop and their imports are left interrupted,
+	// to be resumed. Without it they run to their end.
+	Until context.Context
 	// Attempts is how often a batch is tried before the import fails (default 3).
 	Attempts int
 	// Progress, when set, is told after each applied batch.
@@ -97,7 +101,14 @@ func (w *Workflow) Start(ctx context.Context, tenant, id string, run int) error 
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		done(w.execute(context.WithoutCancel(ctx), tenant, id))
+		run := context.WithoutCancel(ctx)
+		if w.opt.Until != nil {
+			var stop context.CancelFunc
+			run, stop = context.WithCancel(run)
+			defer context.AfterFunc(w.opt.Until, stop)()
+			defer stop()
+		}
+		done(w.execute(run, tenant, id))
 	}()
 	return nil
 }
