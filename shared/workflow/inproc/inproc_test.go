@@ -2,6 +2,7 @@ package inproc_test
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"testing"
 
@@ -51,5 +52,57 @@ func TestContract(t *testing.T) {
 				}}
 			})
 		})
+	}
+}
+
+// blocking applies batches until the run's context ends, and records
+// how the run ended.
+type blocking struct {
+	runner
+	started     chan struct{}
+	interrupted chan struct{}
+	failed      chan error
+}
+
+func (b *blocking) ApplyBatch(ctx context.Context, _, _ string, _ int) (importer.BatchResult, error) {
+	select {
+	case b.started <- struct{}{}:
+	default:
+	}
+	<-ctx.Done()
+	return importer.BatchResult{}, ctx.Err()
+}
+
+func (b *blocking) Interrupt(context.Context, string, string) (roster.Import, error) {
+	close(b.interrupted)
+	return roster.Import{Status: roster.ImportInterrupted}, nil
+}
+
+func (b *blocking) Fail(_ context.Context, _, _ string, cause error) error {
+	b.failed <- cause
+	return cause
+}
+
+// TestUntilInterrupts: a background run outlived by Until stops and leaves
+// its import interrupted, not failed (X4: a server shutting down).
+func TestUntilInterrupts(t *testing.T) {
+	until, stop := context.WithCancel(context.Background())
+	b := &blocking{runner: runner{prepared: map[string]int{}}, started: make(chan struct{}, 1), interrupted: make(chan struct{}), failed: make(chan error, 1)}
+	w := inproc.New(b, inproc.Options{Async: true, Until: until})
+	if err := w.Start(context.Background(), "t1", "imp_1", 1); err != nil {
+		t.Fatal(err)
+	}
+	<-b.started
+	stop()
+	w.Wait()
+	select {
+	case <-b.interrupted:
+	case err := <-b.failed:
+		t.Fatalf("the run failed (%v), want it interrupted", err)
+	default:
+		t.Fatal("the run ended neither interrupted nor failed")
+	}
+	if !errors.Is(w.Err("t1", "imp_1"), inproc.ErrInterrupted) {
+		t.Errorf("Err = %v, want ErrInterrupted", w.Err("t1", "imp_1"))
 	}
 }
