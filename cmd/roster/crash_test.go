@@ -29,6 +29,13 @@ var (
 	buildErr  error
 )
 
+// removeBinary removes the built binary once the tests are done.
+func removeBinary() {
+	if builtBin != "" {
+		os.RemoveAll(filepath.Dir(builtBin))
+	}
+}
+
 // binary builds the real roster command once per test run.
 func binary(t *testing.T) string {
 	t.Helper()
