@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -38,6 +39,7 @@ type embedded struct {
 
 type embeddedOptions struct {
 	async    bool
+	until    context.Context // ends background runs early: they are resumed at the next start
 	progress func(importID string, done, total int)
 	// reportURL, when set, links a report in emails (serve: its download).
 	reportURL func(tenant, importID, key string) string
@@ -86,8 +88,11 @@ func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) 
 	}
 	e.svc = importer.New(importer.Config{
 		Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL,
+		// bbolt's file lock makes this process the store's only user: a
+		// run another process left RUNNING was interrupted (X4).
+		RunOwner: runOwner(), SoleOwner: true,
 	})
-	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Progress: opt.progress})
+	e.flow = inproc.New(e.svc, inproc.Options{Async: opt.async, Until: opt.until, Progress: opt.progress})
 	e.svc.SetWorkflow(e.flow)
 	e.admin = e.svc.As(localAdmin)
 	return e, nil

@@ -109,35 +109,7 @@ func (m *Main) importFile(ctx context.Context, args []string) error {
 	if _, err := se.Start(ctx, im.ID); err != nil {
 		return err
 	}
-	if im, err = se.GetImport(ctx, im.ID); err != nil {
-		return err
-	}
-	res := importResult{ImportID: im.ID, Status: string(im.Status), Counts: im.Counts, Flags: []roster.Flag{}, Error: im.Error}
-	if im.Status == roster.ImportCompleted {
-		entries, err := se.Report(ctx, im.ID)
-		if err != nil {
-			return err
-		}
-		for _, en := range entries {
-			res.Flags = append(res.Flags, en.Flags...)
-		}
-		for _, k := range im.ReportKeys {
-			if p, err := e.blobs.Path(k); err == nil {
-				res.Reports = append(res.Reports, p)
-			}
-		}
-	}
-	if *asJSON {
-		if err := m.printJSON(res); err != nil {
-			return err
-		}
-	} else {
-		m.printImport(res)
-	}
-	if im.Status != roster.ImportCompleted {
-		return &exitError{code: 1, err: fmt.Errorf("import %s %s: %s", im.ID, strings.ToLower(string(im.Status)), im.Error)}
-	}
-	return nil
+	return m.finishImport(ctx, e, *data, im.ID, *asJSON)
 }
 
 func (m *Main) printImport(res importResult) {

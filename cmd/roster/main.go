@@ -4,6 +4,8 @@
 //	roster program put --data DIR PROGRAM.json
 //	roster import --data DIR --program ID --role ROLE [flags] FILE
 //	roster import --data DIR --program ID --sheet NAME:ROLE... [--map 'NAME:Header=target,...']... FILE
+//	roster imports --data DIR --program ID [--json]
+//	roster imports resume --data DIR --import ID [--json]
 //	roster participants --data DIR --program ID [--role ROLE] [--json]
 //	roster participants activate --data DIR --program ID --email E
 //	roster participants edit --data DIR --program ID --email E --set key=value
@@ -61,6 +63,8 @@ Commands:
                 [--admin EMAIL] [--date-order dmy|mdy|ymd] [--json] [--paste] FILE
   roster import --data DIR --program ID --sheet NAME:ROLE [--sheet NAME:ROLE]...
                 [--map 'NAME:Header=target,...']... [other flags as above] FILE
+  roster imports --data DIR --program ID [--json]
+  roster imports resume --data DIR --import ID [--json]
   roster participants --data DIR --program ID [--role ROLE] [--json]
   roster participants activate --data DIR --program ID --email E
   roster participants edit --data DIR --program ID --email E --set key=value [--set ...] [--new-email E]
@@ -92,6 +96,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.programPut(ctx, args[2:])
 	case "import":
 		return m.importFile(ctx, args[1:])
+	case "imports":
+		return m.imports(ctx, args[1:])
 	case "participants":
 		if len(args) > 1 {
 			switch args[1] {

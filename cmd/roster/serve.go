@@ -67,12 +67,25 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		defer wait()
 		svc, where = b.Service, "AWS: table "+b.Config.Table+", bucket "+b.Config.Bucket
 	} else {
-		e, err := m.openEmbedded(*data, embeddedOptions{async: true, reportURL: reportURL})
+		// On shutdown, runs get the grace period to finish; then they stop,
+		// interrupted, and the next start resumes them (X4).
+		runs, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
+		defer stopRuns()
+		defer context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, stopRuns) })()
+		e, err := m.openEmbedded(*data, embeddedOptions{async: true, until: runs, reportURL: reportURL})
 		if err != nil {
 			return err
 		}
-		defer e.Close() // after Shutdown: waits for running imports
+		defer e.Close() // after Shutdown: waits for running imports to stop (interrupted, resumed at the next start)
 		svc = e.svc
+	}
+	// X4: runs a killed server left behind go on where they stopped.
+	resumed, err := svc.ResumeInterrupted(ctx, localTenant)
+	for _, im := range resumed {
+		log.Info("resuming interrupted import", "import", im.ID, "run", im.Run)
+	}
+	if err != nil {
+		return err
 	}
 	h := httpapi.New(svc, opt)
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Kind: roster.KindAdmin, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)

@@ -19,7 +19,12 @@ import (
 	"github.com/rosterhq/roster/shared/lambdatest"
 )
 
-func TestMain(m *testing.M) { awstest.Main(m) }
+func TestMain(m *testing.M) {
+	code := m.Run()
+	awstest.Stop()
+	removeBinary()
+	os.Exit(code)
+}
 
 // syncBuffer is written by the server goroutine and read by the test.
 type syncBuffer struct {

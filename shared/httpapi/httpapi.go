@@ -71,6 +71,7 @@ func (s *server) routes() []route {
 		{pattern: "GET /v1/imports/{importId}/review", serve: s.review},
 		{pattern: "PATCH /v1/imports/{importId}/rows", serve: s.editRows},
 		{pattern: "POST /v1/imports/{importId}/start", serve: s.start},
+		{pattern: "POST /v1/imports/{importId}/resume", serve: s.resume},
 		{pattern: "POST /v1/imports/{importId}/cancel", serve: s.cancel},
 		{pattern: "GET /v1/imports/{importId}/report.csv", serve: s.reportFile("csv")},
 		{pattern: "GET /v1/imports/{importId}/report.xlsx", serve: s.reportFile("xlsx")},

@@ -214,6 +214,14 @@ func (se *Session) Start(ctx context.Context, id string) (roster.Import, error) 
 	return se.s.Start(ctx, se.c.Tenant, id)
 }
 
+// Resume finishes an interrupted or failed run (X4).
+func (se *Session) Resume(ctx context.Context, id string) (roster.Import, error) {
+	if _, err := se.loadImport(ctx, id); err != nil {
+		return roster.Import{}, err
+	}
+	return se.s.Resume(ctx, se.c.Tenant, id)
+}
+
 // Cancel cancels an import that has not started.
 func (se *Session) Cancel(ctx context.Context, id string) (roster.Import, error) {
 	if _, err := se.loadImport(ctx, id); err != nil {

@@ -58,7 +58,7 @@ func (f *failingStore) Save(ctx context.Context, w importer.Write) error {
 // manualFlow records starts; tests drive the steps themselves.
 type manualFlow struct{}
 
-func (manualFlow) Start(context.Context, string, string) error { return nil }
+func (manualFlow) Start(context.Context, string, string, int) error { return nil }
 
 // backend opens a fresh store of one kind.
 type backend struct {
@@ -453,7 +453,9 @@ func TestEditCellsFixesRow(t *testing.T) {
 // flowFunc is a Workflow made of a function.
 type flowFunc func(ctx context.Context, tenant, id string) error
 
-func (f flowFunc) Start(ctx context.Context, tenant, id string) error { return f(ctx, tenant, id) }
+func (f flowFunc) Start(ctx context.Context, tenant, id string, _ int) error {
+	return f(ctx, tenant, id)
+}
 
 // TestStartWhenTheWorkflowRefuses: a workflow service that fails to start a
 // run leaves the import startable again; one that says the run exists

@@ -242,12 +242,10 @@ func (s *Service) Parse(ctx context.Context, tenant, id string) (Structure, erro
 	if err := s.cfg.Blobs.Put(ctx, workKey(tenant, id, "structure.json"), &buf); err != nil {
 		return st, fmt.Errorf("store structure of import %s: %w", id, err)
 	}
-	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+	_, err = s.putOr(ctx, im, func(im *roster.Import) error {
 		im.Format = string(st.Format)
 		im.Sheets = plans
-		im.Status = roster.ImportParsed
-		im.Error = ""
-		return nil
+		return im.Move(roster.ImportParsed)
 	})
 	return st, err
 }
@@ -264,7 +262,9 @@ func DefaultHeaderRow(sh SheetStructure) int {
 
 func (s *Service) failParse(ctx context.Context, im roster.Import, cause error) error {
 	_, err := s.updateImport(ctx, im.Tenant, im.ID, func(im *roster.Import) error {
-		im.Status = roster.ImportFailed
+		if err := im.Move(roster.ImportFailed); err != nil {
+			return err
+		}
 		im.Error = cause.Error()
 		return nil
 	})
@@ -453,13 +453,9 @@ func (s *Service) SetPlans(ctx context.Context, tenant, id string, plans []roste
 			}
 		}
 	}
-	return s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-		if im.Status != roster.ImportParsed && im.Status != roster.ImportMapped {
-			return roster.Errorf(roster.ErrConflict, "import %s is %s", id, im.Status)
-		}
+	return s.putOr(ctx, im, func(im *roster.Import) error {
 		im.Sheets = plans
-		im.Status = roster.ImportMapped
-		return nil
+		return im.Move(roster.ImportMapped)
 	})
 }
 

@@ -28,6 +28,14 @@ type Imports interface {
 	GetImport(ctx context.Context, tenant, id string) (roster.Import, error)
 	// ListImports returns a program's imports, newest first.
 	ListImports(ctx context.Context, tenant, programID string) ([]roster.Import, error)
+	// RecordBatch adds batch to the import's applied batches (AppliedSet,
+	// Applied) in one atomic write without a version condition, so that
+	// batches applied at once never race (defect 13); recording a batch
+	// again counts it once. PutImport leaves the applied batches as they are.
+	RecordBatch(ctx context.Context, tenant, id string, batch int) error
+	// RunningImports returns the tenant's RUNNING and INTERRUPTED imports,
+	// oldest first (X4: what a restarted server resumes).
+	RunningImports(ctx context.Context, tenant string) ([]roster.Import, error)
 }
 
 // UserKeys asks for users by normalized email, by external User ID and by
@@ -108,9 +116,10 @@ type Mailer interface {
 
 // Workflow runs an import: prepare, apply every batch, finalize.
 type Workflow interface {
-	// Start starts the run of one import. Starting an import twice must not
-	// run it twice.
-	Start(ctx context.Context, tenant, importID string) error
+	// Start starts run number run (1, then one more per resume) of one
+	// import. Starting the same run twice must not run it twice: the second
+	// start answers roster.ErrConflict or nothing.
+	Start(ctx context.Context, tenant, importID string, run int) error
 }
 
 // Clock returns the current time; tests pass a fixed one.

@@ -131,48 +131,16 @@ func rowOf(o rowOutcome) int {
 	return 0
 }
 
-// Start starts the run of a mapped import (the admin's "Continue").
+// Start starts the run of a mapped import (the admin's "Continue"). Started
+// again after a failed or interrupted run, it finishes that run (A11).
 func (s *Service) Start(ctx context.Context, tenant, id string) (roster.Import, error) {
-	im, err := s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-		if im.Status == roster.ImportRunning {
-			return roster.Errorf(roster.ErrConflict, "import %s is already running", id)
-		}
-		if im.Status != roster.ImportMapped {
-			return roster.Errorf(roster.ErrConflict, "import %s is %s: only a mapped import can start", id, im.Status)
-		}
-		im.Status = roster.ImportRunning
-		return nil
-	})
-	if err != nil {
-		return im, err
-	}
-	if err := s.cfg.Workflow.Start(ctx, tenant, id); err != nil {
-		if errors.Is(err, roster.ErrConflict) {
-			return im, nil // the run exists already: a double start runs it once
-		}
-		// Nothing ran: the admin may start it again (a throttled or
-		// unreachable workflow service is no reason to fail the import).
-		if _, rerr := s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-			if im.Status == roster.ImportRunning {
-				im.Status = roster.ImportMapped
-			}
-			return nil
-		}); rerr != nil {
-			return im, errors.Join(fmt.Errorf("start workflow: %w", err), rerr)
-		}
-		return im, fmt.Errorf("start workflow: %w", err)
-	}
-	return im, nil
+	return s.launch(ctx, tenant, id, false)
 }
 
 // Cancel cancels an import that has not started.
 func (s *Service) Cancel(ctx context.Context, tenant, id string) (roster.Import, error) {
 	return s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-		if im.Status == roster.ImportRunning || im.Status.Done() {
-			return roster.Errorf(roster.ErrConflict, "import %s is %s: it can no longer be cancelled", id, im.Status)
-		}
-		im.Status = roster.ImportCancelled
-		return nil
+		return im.Move(roster.ImportCancelled)
 	})
 }
 
@@ -197,6 +165,14 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil {
 		return Manifest{}, err
+	}
+	if im.Batches > 0 {
+		// A resumed run: the batches were written before (same file, same
+		// edits), so the file is not read again.
+		var man Manifest
+		if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err == nil && len(man.Batches) == im.Batches {
+			return man, nil
+		}
 	}
 	man := Manifest{ImportID: id, Batches: []string{}}
 	var entries []Entry
@@ -255,7 +231,7 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	if err := s.putJSON(ctx, ManifestKey(tenant, id), man); err != nil {
 		return man, err
 	}
-	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+	_, err = s.putOr(ctx, im, func(im *roster.Import) error {
 		im.Batches = len(man.Batches)
 		return nil
 	})
@@ -280,6 +256,13 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil {
 		return BatchResult{}, err
+	}
+	if slices.Contains(im.AppliedSet, batch) {
+		// Applied by an earlier run of this import: every row once.
+		var done BatchResult
+		if err := s.getJSON(ctx, resultKey(tenant, id, batch), &done); err == nil {
+			return done, nil
+		}
 	}
 	rows, err := s.readBatch(ctx, batchKey(tenant, id, batch))
 	if err != nil {
@@ -329,14 +312,7 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	if err := s.putJSON(ctx, resultKey(tenant, id, batch), out); err != nil {
 		return out, err
 	}
-	_, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-		if !slices.Contains(im.AppliedSet, batch) {
-			im.AppliedSet = append(im.AppliedSet, batch)
-		}
-		im.Applied = len(im.AppliedSet)
-		return nil
-	})
-	return out, err
+	return out, s.cfg.Store.RecordBatch(ctx, tenant, id, batch)
 }
 
 // applyRow decides and saves one record, re-reading and deciding again when
@@ -413,8 +389,8 @@ func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Deci
 // (A13), completes the import and emails the admin (A12).
 func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Import, error) {
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
-	if err != nil {
-		return im, err
+	if err != nil || im.Status == roster.ImportCompleted {
+		return im, err // a retried finalize: done once
 	}
 	var man Manifest
 	if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err != nil {
@@ -454,11 +430,14 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	if err != nil {
 		return im, err
 	}
-	im, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
+	im, err = s.putOr(ctx, im, func(im *roster.Import) error {
+		if err := im.Move(roster.ImportCompleted); err != nil {
+			return err
+		}
 		im.Counts = counts
 		im.ReportKeys = keys
 		im.Applied = im.Batches
-		im.Status = roster.ImportCompleted
+		s.ended(im)
 		return nil
 	})
 	if err != nil {
@@ -503,22 +482,26 @@ func sheetIndex(im roster.Import, name string) int {
 // (A12, X4). It returns cause.
 func (s *Service) Fail(ctx context.Context, tenant, id string, cause error) error {
 	var counts roster.Counts
-	applied := 0
 	im, err := s.GetImport(ctx, tenant, id)
 	if err != nil {
 		return errors.Join(cause, err)
 	}
-	for n := 1; n <= im.Batches; n++ {
+	applied := len(im.AppliedSet)
+	for _, n := range im.AppliedSet {
 		var br BatchResult
 		if s.getJSON(ctx, resultKey(tenant, id, n), &br) == nil {
 			counts = counts.Plus(br.Counts)
-			applied++
 		}
 	}
-	im, err = s.updateImport(ctx, tenant, id, func(im *roster.Import) error {
-		im.Status = roster.ImportFailed
+	im, err = s.putOr(ctx, im, func(im *roster.Import) error {
+		if im.Status != roster.ImportFailed {
+			if err := im.Move(roster.ImportFailed); err != nil {
+				return err
+			}
+		}
 		im.Error = cause.Error()
 		im.Counts = counts
+		s.ended(im)
 		return nil
 	})
 	if err != nil {

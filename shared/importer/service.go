@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
 	"time"
 
+	"github.com/rosterhq/roster/shared/backoff"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 )
@@ -36,6 +36,15 @@ type Config struct {
 	// SentMail lists the emails sent, where the backend keeps them (the
 	// embedded outbox); Session.Outbox serves it.
 	SentMail MailLog
+	// RunOwner names this process as the owner of the runs it starts, which
+	// it keeps by renewing their lease (the in-process workflow). Empty (Step
+	// Functions, whose Catch ends a run) writes no lease.
+	RunOwner string
+	// LeaseTTL is how long a run's lease lasts unless renewed (default 1 min).
+	LeaseTTL time.Duration
+	// SoleOwner says no other process uses the store at the same time (the
+	// bbolt file lock): a run owned by another is interrupted at once.
+	SoleOwner bool
 }
 
 // Service runs Roster's use cases.
@@ -50,6 +59,9 @@ func New(cfg Config) *Service {
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = time.Minute
 	}
 	if cfg.RowWorkers <= 0 {
 		cfg.RowWorkers = 32
@@ -142,9 +154,19 @@ func (s *Service) GetImport(ctx context.Context, tenant, id string) (roster.Impo
 	return im, nil
 }
 
-// ListImports lists a program's imports, newest first.
+// ListImports lists a program's imports, newest first. A run whose owner
+// stopped is marked interrupted on the way (X4).
 func (s *Service) ListImports(ctx context.Context, tenant, programID string) ([]roster.Import, error) {
-	return s.cfg.Store.ListImports(ctx, tenant, programID)
+	ims, err := s.cfg.Store.ListImports(ctx, tenant, programID)
+	if err != nil {
+		return nil, err
+	}
+	for i := range ims {
+		if ims[i], err = s.interruptStale(ctx, ims[i]); err != nil {
+			return nil, err
+		}
+	}
+	return ims, nil
 }
 
 // updateImport re-reads an import, applies fn and writes it back, retrying
@@ -161,9 +183,11 @@ func (s *Service) updateImport(ctx context.Context, tenant, id string, fn func(*
 		im.UpdatedAt = s.now()
 		out, err := s.cfg.Store.PutImport(ctx, im)
 		if errors.Is(err, roster.ErrConflict) && attempt < 20 {
-			// Batches running in parallel update the same import: back off
-			// a random while so they do not collide again at once.
-			time.Sleep(time.Duration(rand.Int64N(int64(attempt+1) * int64(5*time.Millisecond))))
+			// Another writer got there first: back off a random while so
+			// the two do not collide again at once.
+			if err := backoff.Sleep(ctx, backoff.Jitter(5*time.Millisecond, attempt)); err != nil {
+				return im, err
+			}
 			continue
 		}
 		if err != nil {
@@ -171,6 +195,24 @@ func (s *Service) updateImport(ctx context.Context, tenant, id string, fn func(*
 		}
 		return out, nil
 	}
+}
+
+// putOr writes im changed by fn under its version, saving a read; when
+// another writer changed it meanwhile, it re-reads and applies fn again.
+func (s *Service) putOr(ctx context.Context, im roster.Import, fn func(*roster.Import) error) (roster.Import, error) {
+	next := im
+	if err := fn(&next); err != nil {
+		return im, err
+	}
+	next.UpdatedAt = s.now()
+	out, err := s.cfg.Store.PutImport(ctx, next)
+	if errors.Is(err, roster.ErrConflict) {
+		return s.updateImport(ctx, im.Tenant, im.ID, fn)
+	}
+	if err != nil {
+		return im, fmt.Errorf("put import %s: %w", im.ID, err)
+	}
+	return out, nil
 }
 
 // Keys of an import's files.

@@ -100,6 +100,9 @@ func Decide(in DecideInput) Decision {
 		return d
 	}
 
+	// A10: an invitation still owed (its run stopped between the creation
+	// and the send) goes out now, whichever import meets the row again.
+	d.Invite = cur.InvitePending
 	p := cloneParticipant(*cur)
 	changed := applyStatus(&p, u.AccountCreated, rec, plan, &d)
 	changed = applyAnswers(&p, in.Program, s, u.AccountCreated, rec, plan, &d) || changed
@@ -108,7 +111,6 @@ func Decide(in DecideInput) Decision {
 		// A11: the same row of the same import re-run reports what the first run did.
 		if m := cur.LastImport; m != nil && m.ImportID == in.ImportID && m.Sheet == rec.Sheet && m.Row == rec.Row {
 			d.Action = m.Action
-			d.Invite = cur.InvitePending
 			if m.Action == ActionCreate {
 				// Report the creation's warnings (A13), not what a second
 				// look at the new participant says.

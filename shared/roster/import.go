@@ -173,6 +173,10 @@ type Import struct {
 	Error      string         `json:"error,omitempty"`
 	Admin      string         `json:"admin,omitempty"` // who gets the completion email (A12)
 	ReportKeys []string       `json:"reportKeys,omitempty"`
+	Lease      *Lease         `json:"lease,omitempty"`      // who runs it, while RUNNING (X4)
+	Run        int            `json:"run,omitempty"`        // how many times it was started: 1, then one more per resume
+	StartedAt  *time.Time     `json:"startedAt,omitempty"`  // first start
+	FinishedAt *time.Time     `json:"finishedAt,omitempty"` // completed or failed
 	CreatedAt  time.Time      `json:"createdAt"`
 	UpdatedAt  time.Time      `json:"updatedAt"`
 	Version    int64          `json:"version"`

@@ -5,6 +5,8 @@ package sheet
 import (
 	"errors"
 	"fmt"
+
+	"github.com/rosterhq/roster/shared/roster"
 )
 
 // Format is a detected file format.
@@ -162,7 +164,7 @@ func (e *LimitError) Error() string {
 		loc += fmt.Sprintf(", row %d", e.Row)
 	}
 	if e.Column >= 0 && e.Row > 0 {
-		loc += ", column " + columnName(e.Column)
+		loc += ", column " + roster.ColumnName(e.Column)
 	}
 	msg := fmt.Sprintf("%s: %s exceeds the limit of %d", loc, e.What, e.Limit)
 	if e.Actual > 0 {
@@ -195,7 +197,7 @@ func (e *ParseError) Error() string {
 		loc += fmt.Sprintf(" (line %d)", e.Line)
 	}
 	if e.Column >= 0 && e.Row > 0 {
-		loc += ", column " + columnName(e.Column)
+		loc += ", column " + roster.ColumnName(e.Column)
 	}
 	return loc + ": " + e.Err.Error()
 }
@@ -217,11 +219,3 @@ func (e *UnsupportedError) Error() string {
 }
 
 func (e *UnsupportedError) Unwrap() error { return ErrUnsupported }
-
-func columnName(i int) string {
-	var b []byte
-	for i++; i > 0; i = (i - 1) / 26 {
-		b = append([]byte{byte('A' + (i-1)%26)}, b...)
-	}
-	return string(b)
-}

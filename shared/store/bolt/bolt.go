@@ -200,7 +200,13 @@ func (s *Store) PutImport(ctx context.Context, im roster.Import) (roster.Import,
 			return err
 		}
 		im.Version++
-		return put(imports, k, im)
+		stored := im
+		stored.AppliedSet = nil // kept by RecordBatch
+		if err := put(imports, k, stored); err != nil {
+			return err
+		}
+		appliedOf(tx, &im)
+		return nil
 	})
 	if err != nil {
 		return roster.Import{}, fmt.Errorf("put import %s: %w", im.ID, err)
@@ -214,6 +220,9 @@ func (s *Store) GetImport(ctx context.Context, tenant, id string) (roster.Import
 	var found bool
 	err := s.db.View(func(tx *bbolt.Tx) (err error) {
 		found, err = get(tx.Bucket(bucketImports), key(tenant, id), &im)
+		if found {
+			appliedOf(tx, &im)
+		}
 		return err
 	})
 	if err == nil && !found {
@@ -240,6 +249,7 @@ func (s *Store) ListImports(ctx context.Context, tenant, programID string) ([]ro
 				return fmt.Errorf("import %s: %w", id, err)
 			}
 			if found {
+				appliedOf(tx, &im)
 				ims = append(ims, im)
 			}
 		}

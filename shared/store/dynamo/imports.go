@@ -3,6 +3,8 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strconv"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -41,46 +43,142 @@ func (s *Store) GetProgram(ctx context.Context, tenant, id string) (roster.Progr
 }
 
 // PutImport writes im when its Version is the stored one (0: new) and
-// returns it with the next version; otherwise roster.ErrConflict.
+// returns it with the next version; otherwise roster.ErrConflict. It is an
+// UpdateItem, so the applied batches that RecordBatch adds stay.
 func (s *Store) PutImport(ctx context.Context, im roster.Import) (roster.Import, error) {
 	cond, vals := versionCondition(im.Version)
 	next := im
 	next.Version++
-	doc, err := encode(next)
+	stored := next
+	stored.AppliedSet = nil
+	doc, err := encode(stored)
 	if err != nil {
 		return im, fmt.Errorf("put import %s: %w", im.ID, err)
 	}
-	item := key(importPK(im.Tenant, im.ID), skImport)
-	item[attrDoc] = doc
-	item[attrVersion] = nv(next.Version)
-	item[attrGSI1PK] = sv(importsPK(im.Tenant, im.ProgramID))
-	item[attrGSI1SK] = sv(importSK(im.CreatedAt, im.ID))
-	err = s.putItem(ctx, &dynamodb.PutItemInput{Item: item, ConditionExpression: &cond, ExpressionAttributeValues: vals})
+	if vals == nil {
+		vals = map[string]types.AttributeValue{}
+	}
+	vals[":doc"], vals[":next"], vals[":st"] = doc, nv(next.Version), sv(string(im.Status))
+	vals[":g1pk"], vals[":g1sk"] = sv(importsPK(im.Tenant, im.ProgramID)), sv(importSK(im.CreatedAt, im.ID))
+	var out *dynamodb.UpdateItemOutput
+	err = s.call(ctx, func() (err error) {
+		out, err = s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 &s.table,
+			Key:                       key(importPK(im.Tenant, im.ID), skImport),
+			UpdateExpression:          new("SET " + attrDoc + " = :doc, " + attrVersion + " = :next, " + attrStatus + " = :st, " + attrGSI1PK + " = :g1pk, " + attrGSI1SK + " = :g1sk"),
+			ConditionExpression:       &cond,
+			ExpressionAttributeValues: vals,
+			ReturnValues:              types.ReturnValueAllNew,
+		})
+		return err
+	})
 	if conflict(err) {
 		return im, fmt.Errorf("put import %s version %d: %w", im.ID, im.Version, roster.ErrConflict)
 	}
 	if err != nil {
 		return im, fmt.Errorf("put import %s: %w", im.ID, err)
 	}
+	appliedOf(out.Attributes, &next)
 	return next, nil
+}
+
+// RecordBatch adds batch to the import's applied set with ADD: atomic, and
+// a batch recorded twice counts once (defect 13).
+func (s *Store) RecordBatch(ctx context.Context, tenant, id string, batch int) error {
+	err := s.call(ctx, func() error {
+		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{
+			TableName:                 &s.table,
+			Key:                       key(importPK(tenant, id), skImport),
+			UpdateExpression:          new("ADD " + attrApplied + " :b"),
+			ConditionExpression:       new("attribute_exists(" + attrPK + ")"),
+			ExpressionAttributeValues: map[string]types.AttributeValue{":b": &types.AttributeValueMemberNS{Value: []string{strconv.Itoa(batch)}}},
+		})
+		return err
+	})
+	if conflict(err) {
+		return fmt.Errorf("record batch %d of import %s: %w", batch, id, roster.ErrNotFound)
+	}
+	if err != nil {
+		return fmt.Errorf("record batch %d of import %s: %w", batch, id, err)
+	}
+	return nil
+}
+
+// appliedOf reads an import item's applied batches into im.
+func appliedOf(item map[string]types.AttributeValue, im *roster.Import) {
+	im.AppliedSet = nil
+	if ns, ok := item[attrApplied].(*types.AttributeValueMemberNS); ok {
+		for _, v := range ns.Value {
+			if n, err := strconv.Atoi(v); err == nil {
+				im.AppliedSet = append(im.AppliedSet, n)
+			}
+		}
+		slices.Sort(im.AppliedSet)
+	}
+	im.Applied = max(im.Applied, len(im.AppliedSet))
+}
+
+func decodeImport(item map[string]types.AttributeValue) (roster.Import, error) {
+	var im roster.Import
+	v, err := decode(item, &im)
+	im.Version = v
+	appliedOf(item, &im)
+	return im, err
 }
 
 // GetImport returns roster.ErrNotFound when there is no such import.
 func (s *Store) GetImport(ctx context.Context, tenant, id string) (roster.Import, error) {
-	var im roster.Import
 	item, err := s.getItem(ctx, importPK(tenant, id), skImport)
 	if err != nil {
-		return im, fmt.Errorf("get import %s: %w", id, err)
+		return roster.Import{}, fmt.Errorf("get import %s: %w", id, err)
 	}
 	if item == nil {
-		return im, fmt.Errorf("get import %s: %w", id, roster.ErrNotFound)
+		return roster.Import{}, fmt.Errorf("get import %s: %w", id, roster.ErrNotFound)
 	}
-	v, err := decode(item, &im)
+	im, err := decodeImport(item)
 	if err != nil {
 		return im, fmt.Errorf("get import %s: %w", id, err)
 	}
-	im.Version = v
 	return im, nil
+}
+
+// RunningImports scans the table for the tenant's running and interrupted
+// imports: it runs once when a server starts, not per request.
+func (s *Store) RunningImports(ctx context.Context, tenant string) ([]roster.Import, error) {
+	var out []roster.Import
+	var start map[string]types.AttributeValue
+	for {
+		var page *dynamodb.ScanOutput
+		err := s.call(ctx, func() (err error) {
+			page, err = s.api.Scan(ctx, &dynamodb.ScanInput{
+				TableName:        &s.table,
+				FilterExpression: new("begins_with(" + attrPK + ", :pre) AND " + attrSK + " = :sk AND (" + attrStatus + " = :run OR " + attrStatus + " = :int)"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{
+					":pre": sv(importPK(tenant, "")), ":sk": sv(skImport),
+					":run": sv(string(roster.ImportRunning)), ":int": sv(string(roster.ImportInterrupted)),
+				},
+				ExclusiveStartKey: start,
+			})
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("list running imports: %w", err)
+		}
+		for _, item := range page.Items {
+			im, err := decodeImport(item)
+			if err != nil {
+				return nil, fmt.Errorf("list running imports: %w", err)
+			}
+			if im.Tenant == tenant {
+				out = append(out, im)
+			}
+		}
+		if start = page.LastEvaluatedKey; len(start) == 0 {
+			break
+		}
+	}
+	slices.SortFunc(out, func(a, b roster.Import) int { return a.CreatedAt.Compare(b.CreatedAt) })
+	return out, nil
 }
 
 // ListImports returns a program's imports, newest first. It reads the
@@ -93,9 +191,7 @@ func (s *Store) ListImports(ctx context.Context, tenant, programID string) ([]ro
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sv(importsPK(tenant, programID))},
 		ScanIndexForward:          new(false),
 	}, func(item map[string]types.AttributeValue) error {
-		var im roster.Import
-		v, err := decode(item, &im)
-		im.Version = v
+		im, err := decodeImport(item)
 		out = append(out, im)
 		return err
 	})

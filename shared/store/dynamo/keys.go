@@ -17,6 +17,8 @@ const (
 	attrDoc     = "doc"       // the domain value as JSON (S)
 	attrUserID  = "uid"       // the user a lookup item points to
 	attrExpires = "expiresAt" // TTL, epoch seconds (N)
+	attrStatus  = "st"        // an import's status (S), for RunningImports
+	attrApplied = "applied"   // an import's applied batches (NS), added to atomically
 
 	indexByProgram = "byProgram"
 )

@@ -8,7 +8,7 @@
 //	userId lookup  T#<t>#EXT#<id>     / LOOKUP               uid, and a copy of the user (doc, ver)
 //	program        T#<t>#PROG#<p>     / PROGRAM              doc
 //	mapping        T#<t>#PROG#<p>     / MAP#<role>#<sig>     doc
-//	import         T#<t>#IMP#<id>     / IMPORT               doc, ver, gsi1pk T#<t>#PROG#<p>#IMPORTS, gsi1sk <created>#<id>
+//	import         T#<t>#IMP#<id>     / IMPORT               doc, ver, st, applied (NS), gsi1pk T#<t>#PROG#<p>#IMPORTS, gsi1sk <created>#<id>
 //	mail claim     MAIL#<key>         / CLAIM                expiresAt (TTL)
 //
 // Participants are keyed by user so a bulk import spreads its writes; the
@@ -22,7 +22,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"strconv"
 	"strings"
 	"time"
@@ -32,6 +31,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/smithy-go"
 
+	"github.com/rosterhq/roster/shared/backoff"
 	"github.com/rosterhq/roster/shared/importer"
 )
 
@@ -39,6 +39,8 @@ import (
 type API interface {
 	GetItem(ctx context.Context, in *dynamodb.GetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error)
 	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
+	UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error)
+	Scan(ctx context.Context, in *dynamodb.ScanInput, opts ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error)
 	DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error)
 	Query(ctx context.Context, in *dynamodb.QueryInput, opts ...func(*dynamodb.Options)) (*dynamodb.QueryOutput, error)
 	BatchGetItem(ctx context.Context, in *dynamodb.BatchGetItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.BatchGetItemOutput, error)
@@ -126,16 +128,7 @@ func (s *Store) call(ctx context.Context, op func() error) error {
 }
 
 func (s *Store) pause(ctx context.Context, attempt int) error {
-	d := s.backoff << min(attempt, 6)
-	d = d/2 + rand.N(d/2+1)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+	return backoff.Sleep(ctx, backoff.Jitter(s.backoff, attempt))
 }
 
 // batchGet reads keys (any number, duplicates allowed) with BatchGetItem,

@@ -27,6 +27,7 @@ import (
 func Run(t *testing.T, newStore func(t *testing.T) importer.Store) {
 	t.Run("Programs", func(t *testing.T) { testPrograms(t, newStore) })
 	t.Run("Imports", func(t *testing.T) { testImports(t, newStore) })
+	t.Run("Progress", func(t *testing.T) { testProgress(t, newStore) })
 	t.Run("FindUsers", func(t *testing.T) { testFindUsers(t, newStore) })
 	t.Run("GetUsers", func(t *testing.T) { testGetUsers(t, newStore) })
 	t.Run("Save", func(t *testing.T) { testSave(t, newStore) })

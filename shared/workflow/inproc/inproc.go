@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/rosterhq/roster/shared/backoff"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -20,6 +21,10 @@ type Runner interface {
 	ApplyBatch(ctx context.Context, tenant, id string, batch int) (importer.BatchResult, error)
 	Finalize(ctx context.Context, tenant, id string) (roster.Import, error)
 	Fail(ctx context.Context, tenant, id string, cause error) error
+	// Renew keeps the run's lease while it runs (X4).
+	Renew(ctx context.Context, tenant, id string) error
+	// Interrupt records a run stopped before its end, to be resumed.
+	Interrupt(ctx context.Context, tenant, id string) (roster.Import, error)
 }
 
 // Options tune a Workflow.
@@ -28,10 +33,17 @@ type Options struct {
 	Concurrency int
 	// Async runs imports in the background; Wait waits for them.
 	Async bool
+	// Until, when set, bounds background runs: when it ends (a server
+	// shutting down), they stop and their imports are left interrupted,
+	// to be resumed. Without it they run to their end.
+	Until context.Context
 	// Attempts is how often a batch is tried before the import fails (default 3).
 	Attempts int
 	// Progress, when set, is told after each applied batch.
 	Progress func(importID string, done, total int)
+	// Heartbeat is how often a running import's lease is renewed
+	// (default 15 s; the service's lease lasts longer).
+	Heartbeat time.Duration
 }
 
 // Workflow implements importer.Workflow in-process.
@@ -41,6 +53,7 @@ type Workflow struct {
 	wg      sync.WaitGroup
 	mu      sync.Mutex
 	running map[string]bool
+	started map[string]int // the last run started of each import
 	errs    map[string]error
 }
 
@@ -54,18 +67,23 @@ func New(r Runner, opt Options) *Workflow {
 	if opt.Attempts <= 0 {
 		opt.Attempts = 3
 	}
-	return &Workflow{run: r, opt: opt, running: map[string]bool{}, errs: map[string]error{}}
+	if opt.Heartbeat <= 0 {
+		opt.Heartbeat = 15 * time.Second
+	}
+	return &Workflow{run: r, opt: opt, running: map[string]bool{}, started: map[string]int{}, errs: map[string]error{}}
 }
 
-// Start runs an import; a second Start of a running import is refused.
-func (w *Workflow) Start(ctx context.Context, tenant, id string) error {
+// Start runs run number run of an import; a Start while it runs, or of a run
+// already started, is refused. When ctx ends before the run does, the
+// import is left interrupted.
+func (w *Workflow) Start(ctx context.Context, tenant, id string, run int) error {
 	key := tenant + "/" + id
 	w.mu.Lock()
-	if w.running[key] {
+	if w.running[key] || run <= w.started[key] {
 		w.mu.Unlock()
 		return roster.Errorf(roster.ErrConflict, "import %s is already running", id)
 	}
-	w.running[key] = true
+	w.running[key], w.started[key] = true, run
 	w.mu.Unlock()
 	done := func(err error) {
 		w.mu.Lock()
@@ -83,7 +101,14 @@ func (w *Workflow) Start(ctx context.Context, tenant, id string) error {
 	w.wg.Add(1)
 	go func() {
 		defer w.wg.Done()
-		done(w.execute(context.WithoutCancel(ctx), tenant, id))
+		run := context.WithoutCancel(ctx)
+		if w.opt.Until != nil {
+			var stop context.CancelFunc
+			run, stop = context.WithCancel(run)
+			defer context.AfterFunc(w.opt.Until, stop)()
+			defer stop()
+		}
+		done(w.execute(run, tenant, id))
 	}()
 	return nil
 }
@@ -98,10 +123,55 @@ func (w *Workflow) Err(tenant, id string) error {
 	return w.errs[tenant+"/"+id]
 }
 
-func (w *Workflow) execute(ctx context.Context, tenant, id string) error {
+// ErrInterrupted is what a run ends with when its context ended first.
+var ErrInterrupted = errors.New("interrupted before the end: resume it to finish")
+
+// errLeaseLost stops a run that another process took over.
+var errLeaseLost = errors.New("the run's lease was lost to another process")
+
+func (w *Workflow) execute(parent context.Context, tenant, id string) error {
+	ctx, stop := context.WithCancelCause(parent)
+	defer stop(nil)
+	go w.heartbeat(ctx, stop, tenant, id)
+	err := w.steps(ctx, tenant, id)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(context.Cause(ctx), errLeaseLost):
+		return errLeaseLost // the new owner finishes it
+	case parent.Err() != nil:
+		// Stopped (Ctrl-C, shutdown): not a failure of the import; its
+		// run is resumed later.
+		if _, ierr := w.run.Interrupt(context.WithoutCancel(ctx), tenant, id); ierr != nil && !errors.Is(ierr, roster.ErrConflict) {
+			return errors.Join(ErrInterrupted, ierr)
+		}
+		return ErrInterrupted
+	}
+	return w.run.Fail(ctx, tenant, id, err)
+}
+
+// heartbeat renews the lease until ctx ends; a lost lease stops the run.
+func (w *Workflow) heartbeat(ctx context.Context, stop context.CancelCauseFunc, tenant, id string) {
+	t := time.NewTicker(w.opt.Heartbeat)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := w.run.Renew(ctx, tenant, id); errors.Is(err, roster.ErrConflict) && ctx.Err() == nil {
+				stop(errLeaseLost)
+				return
+			}
+		}
+	}
+}
+
+// steps runs prepare, every batch and finalize, and returns the first error.
+func (w *Workflow) steps(ctx context.Context, tenant, id string) error {
 	man, err := w.run.Prepare(ctx, tenant, id)
 	if err != nil {
-		return w.run.Fail(ctx, tenant, id, err)
+		return err
 	}
 	total := len(man.Batches)
 	var mu sync.Mutex
@@ -138,12 +208,13 @@ func (w *Workflow) execute(ctx context.Context, tenant, id string) error {
 	}
 	wg.Wait()
 	if firstErr != nil {
-		return w.run.Fail(ctx, tenant, id, firstErr)
+		return firstErr
 	}
-	if _, err := w.run.Finalize(ctx, tenant, id); err != nil {
-		return w.run.Fail(ctx, tenant, id, err)
+	if err := ctx.Err(); err != nil {
+		return err
 	}
-	return nil
+	_, err = w.run.Finalize(ctx, tenant, id)
+	return err
 }
 
 // applyWithRetry retries a batch on failure, as Step Functions' Retry does;
@@ -158,7 +229,9 @@ func (w *Workflow) applyWithRetry(ctx context.Context, tenant, id string, n int)
 		if errors.As(err, &re) || ctx.Err() != nil {
 			break
 		}
-		time.Sleep(time.Duration(attempt*attempt) * 50 * time.Millisecond)
+		if backoff.Sleep(ctx, backoff.Jitter(100*time.Millisecond, attempt-1)) != nil {
+			break
+		}
 	}
 	return fmt.Errorf("batch %d: %w", n, err)
 }

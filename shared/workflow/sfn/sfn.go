@@ -43,18 +43,18 @@ func New(client API, stateMachineARN string) *Workflow {
 	return &Workflow{api: client, stateMachine: stateMachineARN}
 }
 
-// Start starts the import's execution. The execution name is derived from
-// the import, so Step Functions itself refuses a second run: starting again
-// while it runs returns the same execution, and once it has ended,
-// roster.ErrConflict.
-func (w *Workflow) Start(ctx context.Context, tenant, importID string) error {
+// Start starts the execution of one run of the import. The execution name
+// is derived from the import and the run number, so Step Functions itself
+// refuses to run one run twice (roster.ErrConflict), while the next run of
+// a failed import (A11: it finishes the job) gets a name of its own.
+func (w *Workflow) Start(ctx context.Context, tenant, importID string, run int) error {
 	in, err := json.Marshal(Input{Tenant: tenant, ImportID: importID})
 	if err != nil {
 		return fmt.Errorf("start import %s: %w", importID, err)
 	}
 	_, err = w.api.StartExecution(ctx, &sfn.StartExecutionInput{
 		StateMachineArn: &w.stateMachine,
-		Name:            new(ExecutionName(tenant, importID)),
+		Name:            new(RunName(tenant, importID, run)),
 		Input:           new(string(in)),
 	})
 	var exists *types.ExecutionAlreadyExists
@@ -67,6 +67,15 @@ func (w *Workflow) Start(ctx context.Context, tenant, importID string) error {
 	return nil
 }
 
+// RunName is the execution name of run number run of an import: the first
+// run's is ExecutionName, later ones end with "-r<run>" before the hash.
+func RunName(tenant, importID string, run int) string {
+	if run <= 1 {
+		return ExecutionName(tenant, importID)
+	}
+	return executionName(tenant, importID, run)
+}
+
 // maxNameLen is Step Functions' longest execution name.
 const maxNameLen = 80
 
@@ -76,13 +85,19 @@ const hashLen = 16
 // ExecutionName is the execution name of an import: its tenant and ID with
 // every character outside [A-Za-z0-9_-] replaced, cut to fit 80 characters,
 // and a hash of the exact tenant and ID, so two imports never share a name.
-func ExecutionName(tenant, importID string) string {
-	sum := sha256.Sum256([]byte(tenant + "\x00" + importID))
+func ExecutionName(tenant, importID string) string { return executionName(tenant, importID, 1) }
+
+func executionName(tenant, importID string, run int) string {
+	id, suffix := tenant+"\x00"+importID, ""
+	if run > 1 {
+		id, suffix = fmt.Sprintf("%s\x00%d", id, run), fmt.Sprintf("-r%d", run)
+	}
+	sum := sha256.Sum256([]byte(id))
 	readable := sanitize(tenant) + "-" + sanitize(importID)
-	if n := maxNameLen - hashLen - 1; len(readable) > n {
+	if n := maxNameLen - hashLen - 1 - len(suffix); len(readable) > n {
 		readable = readable[:n]
 	}
-	return readable + "-" + hex.EncodeToString(sum[:])[:hashLen]
+	return readable + suffix + "-" + hex.EncodeToString(sum[:])[:hashLen]
 }
 
 func sanitize(s string) string {

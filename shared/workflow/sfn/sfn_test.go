@@ -4,17 +4,21 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/sfn"
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	wf "github.com/rosterhq/roster/shared/workflow/sfn"
+	"github.com/rosterhq/roster/shared/workflow/workflowtest"
 )
 
 // fakeSFN keeps executions by name as Step Functions does: a start with the
@@ -45,7 +49,7 @@ const machine = "arn:aws:states:us-east-1:123456789012:stateMachine:roster-impor
 func TestStart(t *testing.T) {
 	f := &fakeSFN{}
 	w := wf.New(f, machine)
-	if err := w.Start(context.Background(), "acme", "imp_01"); err != nil {
+	if err := w.Start(context.Background(), "acme", "imp_01", 1); err != nil {
 		t.Fatalf("Start: %v", err)
 	}
 	if len(f.started) != 1 {
@@ -69,14 +73,14 @@ func TestStart(t *testing.T) {
 
 func TestStartTwiceIsConflict(t *testing.T) {
 	w := wf.New(&fakeSFN{}, machine)
-	if err := w.Start(context.Background(), "acme", "imp_01"); err != nil {
+	if err := w.Start(context.Background(), "acme", "imp_01", 1); err != nil {
 		t.Fatalf("first Start: %v", err)
 	}
-	err := w.Start(context.Background(), "acme", "imp_01")
+	err := w.Start(context.Background(), "acme", "imp_01", 1)
 	if !errors.Is(err, roster.ErrConflict) {
 		t.Errorf("second Start error = %v, want roster.ErrConflict", err)
 	}
-	if err := w.Start(context.Background(), "acme", "imp_02"); err != nil {
+	if err := w.Start(context.Background(), "acme", "imp_02", 1); err != nil {
 		t.Errorf("Start of another import: %v", err)
 	}
 }
@@ -88,7 +92,7 @@ func (failing) StartExecution(context.Context, *sfn.StartExecutionInput, ...func
 }
 
 func TestStartOtherErrorIsNotConflict(t *testing.T) {
-	err := wf.New(failing{}, machine).Start(context.Background(), "acme", "imp_01")
+	err := wf.New(failing{}, machine).Start(context.Background(), "acme", "imp_01", 1)
 	if err == nil || errors.Is(err, roster.ErrConflict) || !strings.Contains(err.Error(), "imp_01") {
 		t.Errorf("Start error = %v, want a non-conflict error naming the import", err)
 	}
@@ -135,4 +139,65 @@ func TestExecutionNamesDiffer(t *testing.T) {
 			t.Errorf("ExecutionName(%q, %q) = ExecutionName(%q, %q) = %q, want different", p[0], p[1], p[2], p[3], a)
 		}
 	}
+}
+
+// TestContract runs the workflow contract suite on Step Functions as the
+// fake keeps executions: by name, refusing a name used before.
+func TestContract(t *testing.T) {
+	workflowtest.Run(t, func(t *testing.T) workflowtest.Subject {
+		f := &fakeSFN{}
+		return workflowtest.Subject{Workflow: wf.New(f, machine), Executions: func(tenant, id string) int {
+			f.mu.Lock()
+			defer f.mu.Unlock()
+			n := 0
+			for _, in := range f.started {
+				var got wf.Input
+				if json.Unmarshal([]byte(*in.Input), &got) == nil && got.Tenant == tenant && got.ImportID == id {
+					n++
+				}
+			}
+			return n
+		}}
+	})
+}
+
+func TestRunNames(t *testing.T) {
+	first := wf.RunName("acme", "imp_01", 1)
+	if first != wf.ExecutionName("acme", "imp_01") {
+		t.Errorf("RunName(run 1) = %s, want ExecutionName", first)
+	}
+	second := wf.RunName("acme", "imp_01", 2)
+	if !validName.MatchString(second) || !strings.HasPrefix(second, "acme-imp_01-r2-") || second == first {
+		t.Errorf("RunName(run 2) = %s, want acme-imp_01-r2-<hash>", second)
+	}
+	// An import whose ID reads like another's second run gets its own name.
+	if wf.RunName("acme", "imp_01-r2", 1) == second {
+		t.Error("RunName(imp_01-r2, 1) = RunName(imp_01, 2)")
+	}
+}
+
+// TestContractOverHTTP runs the suite with the real SDK client against the
+// Step Functions recorder the end-to-end tests use, which speaks the
+// service's protocol and refuses a name used twice.
+func TestContractOverHTTP(t *testing.T) {
+	workflowtest.Run(t, func(t *testing.T) workflowtest.Subject {
+		rec := &lambdatest.SFNRecorder{}
+		srv := httptest.NewServer(rec)
+		t.Cleanup(srv.Close)
+		client := sfn.New(sfn.Options{
+			Region:       "us-east-1",
+			BaseEndpoint: &srv.URL,
+			Credentials:  credentials.NewStaticCredentialsProvider("test", "test", ""),
+		})
+		return workflowtest.Subject{Workflow: wf.New(client, machine), Executions: func(tenant, id string) int {
+			n := 0
+			for _, ex := range rec.Executions() {
+				var got wf.Input
+				if json.Unmarshal([]byte(ex.Input), &got) == nil && got.Tenant == tenant && got.ImportID == id {
+					n++
+				}
+			}
+			return n
+		}}
+	})
 }
