@@ -6,6 +6,8 @@
 //	roster participants --data DIR --program ID [--role ROLE] [--json]
 //	roster participants activate --data DIR --program ID --email E
 //	roster participants edit --data DIR --program ID --email E --set key=value
+//	roster integration put|list|live --data DIR ...
+//	roster watchdog --data DIR [--now RFC3339] [--json]
 //	roster outbox --data DIR [--json]
 //	roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 package main
@@ -60,6 +62,10 @@ Commands:
   roster participants activate --data DIR --program ID --email E
   roster participants edit --data DIR --program ID --email E --set key=value [--set ...] [--new-email E]
   roster participants status --data DIR --program ID --email E --status active|suspended [--all-programs]
+  roster integration put --data DIR INTEGRATION.json
+  roster integration list --data DIR [--json]
+  roster integration live --data DIR --id ID [--off]
+  roster watchdog --data DIR [--now RFC3339] [--json]
   roster outbox --data DIR [--json]
   roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 
@@ -98,6 +104,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.participants(ctx, args[1:])
 	case "outbox":
 		return m.outbox(ctx, args[1:])
+	case "integration":
+		return m.integration(ctx, args[1:])
+	case "watchdog":
+		return m.watchdog(ctx, args[1:])
 	case "serve":
 		return m.serve(ctx, args[1:])
 	case "help", "-h", "--help":
