@@ -2,12 +2,15 @@ package main
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/store/bolt"
 )
 
 const integrationJSON = `{
@@ -135,5 +138,64 @@ func TestWatchdogCommandOncePerWindow(t *testing.T) {
 	}
 	if _, _, err := c.run("", "watchdog", "--data", c.data, "--now", "tomorrow"); err == nil || !strings.Contains(err.Error(), "RFC 3339") {
 		t.Errorf("watchdog --now tomorrow = %v; want an RFC 3339 error", err)
+	}
+}
+
+// TestServeRunsWatchdog: `roster serve` runs the watchdog on its ticker and
+// stops it with the server (I6).
+func TestServeRunsWatchdog(t *testing.T) {
+	c := newCLI(t)
+	c.ok("integration", "put", "--data", c.data, c.write("hr.json", integrationJSON))
+	// Backdate the integration so that a window is already overdue.
+	st, err := bolt.Open(filepath.Join(c.data, "roster.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, err := st.GetIntegration(t.Context(), localTenant, "hr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in.CreatedAt = in.CreatedAt.AddDate(0, 0, -3)
+	if err := st.PutIntegration(t.Context(), in); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	env := map[string]string{"ROSTER_WATCHDOG_EVERY": "50ms"}
+	s := startServe(t, func(k string) string { return env[k] }, "--data", c.data)
+	ob, err := outbox.New(filepath.Join(c.data, "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		sent, err := ob.List(t.Context())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sent) == 1 && strings.HasPrefix(sent[0].Key, "watchdog/local/hr/") {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no watchdog email from serve; outbox %+v\nstderr:\n%s", sent, s.stderr.String())
+		}
+	}
+	time.Sleep(200 * time.Millisecond) // more ticks: still one email
+	s.cancel()
+	if err := <-s.exited; err != nil {
+		t.Fatalf("serve = %v", err)
+	}
+	if n := strings.Count(s.stderr.String(), "watchdog: missed window told"); n != 1 {
+		t.Errorf("serve logged %d watchdog emails, want 1 (once per window):\n%s", n, s.stderr.String())
+	}
+}
+
+func TestWatchdogEvery(t *testing.T) {
+	for v, want := range map[string]time.Duration{"": defaultWatchdogEvery, "off": 0, "0": 0, "90s": 90 * time.Second} {
+		if got, err := watchdogEvery(func(string) string { return v }); err != nil || got != want {
+			t.Errorf("ROSTER_WATCHDOG_EVERY=%q = %v, %v; want %v", v, got, err, want)
+		}
+	}
+	if _, err := watchdogEvery(func(string) string { return "often" }); err == nil {
+		t.Error("ROSTER_WATCHDOG_EVERY=often: want an error")
 	}
 }

@@ -81,6 +81,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return sent, err
 		}
 	}
+	every, err := watchdogEvery(m.Getenv)
+	if err != nil {
+		return err
+	}
+	defer startWatchdog(ctx, svc, every, log)() // stops before the store closes
 	h := httpapi.New(svc, opt)
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
