@@ -47,8 +47,8 @@ func TestIntegrationsAPI(t *testing.T) {
 	}
 	bad := []struct {
 		name, token, method, path, body string
-		code                             int
-		want                             string
+		code                            int
+		want                            string
 	}{
 		{"other program get", other, "GET", "/v1/integrations/hr", "", 403, "does not grant"},
 		{"other program live", other, "POST", "/v1/integrations/hr/live", `{"live":false}`, 403, "does not grant"},
