@@ -15,6 +15,7 @@ import (
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscloudwatchactions"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awscognito"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awsdynamodb"
+	"github.com/aws/aws-cdk-go/awscdk/v2/awsiam"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambda"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslambdadestinations"
 	"github.com/aws/aws-cdk-go/awscdk/v2/awslogs"
@@ -36,6 +37,7 @@ const (
 	fnPrepare  = "prepare"
 	fnApply    = "apply"
 	fnFinalize = "finalize"
+	fnWatchdog = "watchdog"
 )
 
 // Environment variables of the functions (shared/config).
@@ -77,6 +79,8 @@ type function struct {
 	// sendsMail: apply sends invitations (A10), finalize the completion and
 	// failure emails.
 	sendsMail bool
+	// noFiles: the function reads and writes no file of the bucket.
+	noFiles bool
 }
 
 func functions() []function {
@@ -88,6 +92,7 @@ func functions() []function {
 		{name: fnPrepare, memory: 1024, timeout: awscdk.Duration_Minutes(jsii.Number(15)), purpose: "read the file once and write batches"},
 		{name: fnApply, memory: 512, timeout: awscdk.Duration_Minutes(jsii.Number(5)), purpose: "apply one batch", sendsMail: true},
 		{name: fnFinalize, memory: 1024, timeout: awscdk.Duration_Minutes(jsii.Number(15)), purpose: "associations, counts, report, status", sendsMail: true},
+		{name: fnWatchdog, memory: 256, timeout: awscdk.Duration_Minutes(jsii.Number(5)), purpose: "email the contacts of overdue integrations (I6)", sendsMail: true, noFiles: true},
 	}
 }
 
@@ -102,6 +107,10 @@ type RosterStack struct {
 	ParseFailures awssqs.Queue
 	API           awsapigatewayv2.HttpApi
 	UserPool      awscognito.UserPool
+	// IntegrationUsers may each put files under one inbound prefix (I8).
+	IntegrationUsers map[IntegrationRef]awsiam.User
+	// SFTP is nil unless the sftp context flag is on.
+	SFTP *SFTP
 }
 
 // NewRosterStack builds the stack. It fails, before building anything, when
@@ -143,8 +152,10 @@ func NewRosterStack(scope constructs.Construct, id string, s Settings, props *aw
 		// Least privilege: the store's table and the bucket's objects (read
 		// and put; nothing deletes), and mail only where it is sent.
 		r.Table.GrantReadWriteData(fn)
-		r.Bucket.GrantRead(fn, nil)
-		r.Bucket.GrantPut(fn, nil)
+		if !f.noFiles {
+			r.Bucket.GrantRead(fn, nil)
+			r.Bucket.GrantPut(fn, nil)
+		}
 		if f.sendsMail {
 			identity.GrantSendEmail(fn)
 		}
@@ -192,6 +203,12 @@ func NewRosterStack(scope constructs.Construct, id string, s Settings, props *aw
 		Integration: awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("apiIntegration"), r.Functions[fnAPI], nil),
 	})
 
+	newWatchdogSchedule(stack, r.Functions[fnWatchdog])
+	r.IntegrationUsers = newIntegrationUsers(stack, r.Bucket, s.Integrations)
+	if s.SFTP {
+		r.SFTP = newSFTP(stack, r.Bucket, s.Integrations)
+	}
+
 	newAlarms(stack, r, s)
 
 	out := func(id string, value *string, desc string) {
@@ -202,6 +219,9 @@ func NewRosterStack(scope constructs.Construct, id string, s Settings, props *aw
 	out("TableName", r.Table.TableName(), "DynamoDB table of the store")
 	out("StateMachineArn", r.StateMachine.StateMachine.StateMachineArn(), "import state machine")
 	out("UserPoolId", r.UserPool.UserPoolId(), "Cognito user pool of admins")
+	if r.SFTP != nil {
+		out("SftpServerId", r.SFTP.Server.AttrServerId(), "SFTP server of integrations (host <id>.server.transfer.<region>.amazonaws.com, users tenant.integration)")
+	}
 	return r, nil
 }
 

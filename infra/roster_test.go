@@ -14,7 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 )
 
-var goFunctions = []string{fnAPI, fnParse, fnPrepare, fnApply, fnFinalize}
+var goFunctions = []string{fnAPI, fnParse, fnPrepare, fnApply, fnFinalize, fnWatchdog}
 
 func TestBucket(t *testing.T) {
 	s := stack(t)
@@ -376,7 +376,7 @@ func TestLeastPrivilege(t *testing.T) {
 	table := s.resources("AWS::DynamoDB::Table")[0].ID
 	bucket := s.resources("AWS::S3::Bucket")[0].ID
 	parseFailures := s.resources("AWS::SQS::Queue")[0].ID
-	mailers := []string{fnApply, fnFinalize}
+	mailers := []string{fnApply, fnFinalize, fnWatchdog}
 	for _, name := range goFunctions {
 		sts := s.roleStatements(t, s.function(t, name))
 		t.Run(name+"/starts_runs_only_if_api", func(t *testing.T) {
@@ -574,7 +574,7 @@ func TestAlarms(t *testing.T) {
 		}
 	}
 	slices.Sort(got)
-	want := []string{"lambda:api", "lambda:apply", "lambda:finalize", "lambda:parse", "lambda:prepare", "sqs:parseFailures", "states:ExecutionsFailed", "states:ExecutionsTimedOut"}
+	want := []string{"lambda:api", "lambda:apply", "lambda:finalize", "lambda:parse", "lambda:prepare", "lambda:watchdog", "sqs:parseFailures", "states:ExecutionsFailed", "states:ExecutionsTimedOut"}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("alarms (-want +got):\n%s", diff)
 	}

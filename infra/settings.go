@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,44 @@ type Settings struct {
 	UploadRetentionDays int // context uploadRetentionDays: uploads/ and inbound/ expire
 	WorkRetentionDays   int // context workRetentionDays: work/ (batches, results) expire
 	LogRetentionDays    int // context logRetentionDays
+
+	// Integrations get, each, a principal that may only put files under
+	// inbound/{tenant}/{integration}/ (I8). Integrations are data, kept in
+	// the table; the stack only learns which need credentials.
+	Integrations []IntegrationRef // context integrations: tenant/id,tenant/id
+	// SFTP adds an AWS Transfer Family SFTP server with one user per
+	// integration (about $0.30 an hour while it exists, so off by default).
+	SFTP bool // context sftp: true or false
+}
+
+// IntegrationRef names one integration of one tenant.
+type IntegrationRef struct {
+	Tenant, ID string
+}
+
+// idShape is the shape of tenant and integration IDs (DESIGN §5).
+var idShape = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// parseIntegrations reads "tenant/id,tenant/id".
+func parseIntegrations(v string) ([]IntegrationRef, error) {
+	var refs []IntegrationRef
+	seen := map[IntegrationRef]bool{}
+	for item := range strings.SplitSeq(v, ",") {
+		if item = strings.TrimSpace(item); item == "" {
+			continue
+		}
+		tenant, id, ok := strings.Cut(item, "/")
+		if !ok || !idShape.MatchString(tenant) || !idShape.MatchString(id) {
+			return nil, fmt.Errorf("context integrations: %q is not tenant/integration (each 1 to 64 letters, digits, - or _)", item)
+		}
+		ref := IntegrationRef{Tenant: tenant, ID: id}
+		if seen[ref] {
+			return nil, fmt.Errorf("context integrations: %q is named twice", item)
+		}
+		seen[ref] = true
+		refs = append(refs, ref)
+	}
+	return refs, nil
 }
 
 // DefaultSettings are the settings when the context says nothing.
@@ -106,6 +145,20 @@ func settingsFrom(node constructs.Node) (Settings, error) {
 	num("uploadRetentionDays", &s.UploadRetentionDays, 1, 3650)
 	num("workRetentionDays", &s.WorkRetentionDays, 1, 3650)
 	num("logRetentionDays", &s.LogRetentionDays, 1, 3653)
+	if v, ok := get("integrations"); ok {
+		refs, err := parseIntegrations(v)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		s.Integrations = refs
+	}
+	if v, ok := get("sftp"); ok && v != "" {
+		on, err := strconv.ParseBool(v)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("context sftp=%q must be true or false", v))
+		}
+		s.SFTP = on
+	}
 	if s.MailFrom != "" && !strings.Contains(s.MailFrom, "@") {
 		errs = append(errs, fmt.Errorf("context mailFrom=%q is not an email address", s.MailFrom))
 	}

@@ -36,6 +36,15 @@ func TestSettingsFrom(t *testing.T) {
 			want: with(func(s *Settings) {
 				s.MailFrom, s.AlarmEmail, s.StackName = "roster@example.com", "ops@example.com", "RosterDev"
 			})},
+		{name: "integrations_and_sftp", context: map[string]any{"integrations": "acme/hr, globex/hr_2", "sftp": "true"},
+			want: with(func(s *Settings) {
+				s.Integrations, s.SFTP = []IntegrationRef{{"acme", "hr"}, {"globex", "hr_2"}}, true
+			})},
+		{name: "sftp_from_cdk_json", context: map[string]any{"sftp": false}, want: def},
+		{name: "integration_without_tenant", context: map[string]any{"integrations": "hr"}, wantErr: `"hr" is not tenant/integration`},
+		{name: "integration_bad_id", context: map[string]any{"integrations": "acme/h r"}, wantErr: `"acme/h r" is not tenant/integration`},
+		{name: "integration_twice", context: map[string]any{"integrations": "acme/hr,acme/hr"}, wantErr: "named twice"},
+		{name: "sftp_not_a_bool", context: map[string]any{"sftp": "yes please"}, wantErr: `sftp="yes please"`},
 		{name: "zero_concurrency", context: map[string]any{"maxConcurrency": "0"}, wantErr: `maxConcurrency="0"`},
 		{name: "concurrency_not_a_number", context: map[string]any{"maxConcurrency": "ten"}, wantErr: `maxConcurrency="ten"`},
 		{name: "mail_from_not_an_address", context: map[string]any{"mailFrom": "roster"}, wantErr: `mailFrom="roster"`},

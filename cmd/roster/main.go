@@ -11,6 +11,8 @@
 //	roster participants edit --data DIR --program ID --email E --set key=value
 //	roster template --data DIR --program ID [--out FILE]
 //	roster export --data DIR --program ID [--role ROLE] [--out FILE]
+//	roster integration put|list|live --data DIR ...
+//	roster watchdog --data DIR [--now RFC3339] [--json]
 //	roster outbox --data DIR [--json]
 //	roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 package main
@@ -71,6 +73,10 @@ Commands:
   roster participants status --data DIR --program ID --email E --status active|suspended [--all-programs]
   roster template --data DIR --program ID [--out FILE]
   roster export --data DIR --program ID [--role ROLE] [--out FILE]
+  roster integration put --data DIR INTEGRATION.json
+  roster integration list --data DIR [--json]
+  roster integration live --data DIR --id ID [--off]
+  roster watchdog --data DIR [--now RFC3339] [--json]
   roster outbox --data DIR [--json]
   roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
 
@@ -116,6 +122,10 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.export(ctx, args[1:])
 	case "outbox":
 		return m.outbox(ctx, args[1:])
+	case "integration":
+		return m.integration(ctx, args[1:])
+	case "watchdog":
+		return m.watchdog(ctx, args[1:])
 	case "serve":
 		return m.serve(ctx, args[1:])
 	case "help", "-h", "--help":

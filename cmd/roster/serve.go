@@ -87,6 +87,11 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
+	every, err := watchdogEvery(m.Getenv)
+	if err != nil {
+		return err
+	}
+	defer startWatchdog(ctx, svc, every, log)() // stops before the store closes
 	h := httpapi.New(svc, opt)
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Kind: roster.KindAdmin, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {

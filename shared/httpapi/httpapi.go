@@ -52,7 +52,7 @@ type route struct {
 
 // routes is every operation of the API: the one place they are registered.
 func (s *server) routes() []route {
-	return []route{
+	rs := []route{
 		{pattern: "GET /v1/openapi.json", public: true, serve: s.openAPI},
 		{pattern: "GET /v1/programs/{programId}", serve: s.getProgram},
 		{pattern: "PUT /v1/programs/{programId}", serve: s.putProgram},
@@ -77,6 +77,7 @@ func (s *server) routes() []route {
 		{pattern: "GET /v1/imports/{importId}/report.xlsx", serve: s.reportFile("xlsx")},
 		{pattern: "GET /v1/outbox", serve: s.outbox},
 	}
+	return append(rs, s.integrationRoutes()...)
 }
 
 // New returns the API handler over svc.

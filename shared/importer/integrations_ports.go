@@ -16,6 +16,9 @@ type Integrations interface {
 	GetIntegration(ctx context.Context, tenant, id string) (roster.Integration, error)
 	// ListIntegrations returns the tenant's integrations in ID order.
 	ListIntegrations(ctx context.Context, tenant string) ([]roster.Integration, error)
+	// ListAllIntegrations returns every tenant's integrations, in any
+	// order: the watchdog watches them all (I6).
+	ListAllIntegrations(ctx context.Context) ([]roster.Integration, error)
 	// DeleteIntegration removes an integration (no error when there is
 	// none). What sync remembers of its files is kept: an integration
 	// created again with the same ID still knows the bytes it received.

@@ -90,6 +90,7 @@ type Store interface {
 	Imports
 	People
 	Mappings
+	Integrations
 }
 
 // Blobs stores files: uploads, work files (batches, results) and reports.

@@ -64,9 +64,9 @@ func build(t *testing.T) map[string]string {
 
 const eventsDir = "../../events/"
 
-var functions = []string{"api", "parse", "prepare", "apply", "finalize"}
+var functions = []string{"api", "parse", "prepare", "apply", "finalize", "watchdog"}
 
-// pipeline is the five function binaries running against one stack.
+// pipeline is the function binaries running against one stack.
 type pipeline struct {
 	t   *testing.T
 	st  *lambdatest.Stack

@@ -92,6 +92,28 @@ func (s *Store) ListIntegrations(ctx context.Context, tenant string) ([]roster.I
 	return ins, nil
 }
 
+// ListAllIntegrations implements importer.Integrations.
+func (s *Store) ListAllIntegrations(ctx context.Context) ([]roster.Integration, error) {
+	var ins []roster.Integration
+	err := s.view(bucketIntegrations, func(b *bbolt.Bucket) error {
+		if b == nil {
+			return nil
+		}
+		return b.ForEach(func(k, v []byte) error {
+			var in roster.Integration
+			if err := jsonDecode(v, &in); err != nil {
+				return fmt.Errorf("integration %q: %w", k, err)
+			}
+			ins = append(ins, in)
+			return nil
+		})
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list all integrations: %w", err)
+	}
+	return ins, nil
+}
+
 // DeleteIntegration implements importer.Integrations.
 func (s *Store) DeleteIntegration(ctx context.Context, tenant, id string) error {
 	err := s.update(bucketIntegrations, func(b *bbolt.Bucket) error {

@@ -16,9 +16,12 @@ import (
 //	integration    T#<t>#INTEGRATIONS   / I#<id>            doc
 //	file claim     T#<t>#INTEG#<id>     / FILE#<sha256>     (nothing else: its existence is the claim)
 //	sync state     T#<t>#INTEG#<id>     / SYNC              doc, ver
+//	watch copy     #ALL#INTEGRATIONS    / <t>#<id>          doc
 //
 // A tenant's integrations share one partition, so that listing them is one
-// query; a tenant has a handful.
+// query; a tenant has a handful. The watch copy, written and deleted in the
+// same transaction, lets the watchdog list every tenant's integrations with
+// one query and no scan (I6).
 
 var _ importer.Integrations = (*Store)(nil)
 
@@ -27,7 +30,10 @@ const (
 	prefixIntegSK  = "I#"
 	prefixClaimSK  = "FILE#"
 	integrationsPK = "#INTEGRATIONS"
+	allIntegPK     = "#ALL#INTEGRATIONS"
 )
+
+func allIntegSK(tenant, id string) string { return tenant + "#" + id }
 
 func tenantIntegrationsPK(tenant string) string { return tenantKey(tenant) + integrationsPK }
 func integrationPK(tenant, id string) string    { return tenantKey(tenant) + "#INTEG#" + id }
@@ -44,8 +50,14 @@ func (s *Store) PutIntegration(ctx context.Context, in roster.Integration) error
 		return fmt.Errorf("put integration %s: %w", in.ID, err)
 	}
 	pk, sk := integrationKey(in.Tenant, in.ID)
-	item := map[string]types.AttributeValue{attrPK: sv(pk), attrSK: sv(sk), attrDoc: doc}
-	if err := s.putItem(ctx, &dynamodb.PutItemInput{Item: item}); err != nil {
+	err = s.call(ctx, func() error {
+		_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Put: &types.Put{TableName: &s.table, Item: map[string]types.AttributeValue{attrPK: sv(pk), attrSK: sv(sk), attrDoc: doc}}},
+			{Put: &types.Put{TableName: &s.table, Item: map[string]types.AttributeValue{attrPK: sv(allIntegPK), attrSK: sv(allIntegSK(in.Tenant, in.ID)), attrDoc: doc}}},
+		}})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("put integration %s: %w", in.ID, err)
 	}
 	return nil
@@ -91,10 +103,39 @@ func (s *Store) ListIntegrations(ctx context.Context, tenant string) ([]roster.I
 	return ins, nil
 }
 
+// ListAllIntegrations implements importer.Integrations from the watch
+// copies.
+func (s *Store) ListAllIntegrations(ctx context.Context) ([]roster.Integration, error) {
+	var ins []roster.Integration
+	err := s.query(ctx, &dynamodb.QueryInput{
+		KeyConditionExpression:    new(attrPK + " = :pk"),
+		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sv(allIntegPK)},
+		ConsistentRead:            new(true),
+	}, func(item map[string]types.AttributeValue) error {
+		var in roster.Integration
+		if _, err := decode(item, &in); err != nil {
+			return err
+		}
+		ins = append(ins, in)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list all integrations: %w", err)
+	}
+	return ins, nil
+}
+
 // DeleteIntegration implements importer.Integrations.
 func (s *Store) DeleteIntegration(ctx context.Context, tenant, id string) error {
 	pk, sk := integrationKey(tenant, id)
-	if err := s.deleteItem(ctx, pk, sk); err != nil {
+	err := s.call(ctx, func() error {
+		_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: []types.TransactWriteItem{
+			{Delete: &types.Delete{TableName: &s.table, Key: key(pk, sk)}},
+			{Delete: &types.Delete{TableName: &s.table, Key: key(allIntegPK, allIntegSK(tenant, id))}},
+		}})
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("delete integration %s: %w", id, err)
 	}
 	return nil

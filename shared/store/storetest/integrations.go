@@ -3,6 +3,7 @@ package storetest
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -114,6 +115,37 @@ func testIntegrations(t *testing.T, newStore func(t *testing.T) importer.Integra
 		}
 		if _, err := s.GetIntegration(t.Context(), "t2", "hr_a"); !errors.Is(err, roster.ErrNotFound) {
 			t.Errorf("GetIntegration(t2, hr_a) = %v, want roster.ErrNotFound: tenants are isolated", err)
+		}
+	})
+	t.Run("list_all_tenants", func(t *testing.T) {
+		s := newStore(t)
+		if ins, err := s.ListAllIntegrations(t.Context()); err != nil || len(ins) != 0 {
+			t.Fatalf("ListAllIntegrations of an empty store = %d, %v; want none", len(ins), err)
+		}
+		for _, k := range []string{"t1/hr", "t1/payroll", "t2/hr", "t10/hr"} {
+			tenant, id, _ := strings.Cut(k, "/")
+			putIntegration(t, s, integration(tenant, id))
+		}
+		want := integration("t2", "hr")
+		want.Live = true
+		putIntegration(t, s, want) // an overwrite is listed once, as it now stands
+		if err := s.DeleteIntegration(t.Context(), "t1", "payroll"); err != nil {
+			t.Fatalf("DeleteIntegration(t1, payroll) = %v", err)
+		}
+		ins, err := s.ListAllIntegrations(t.Context())
+		if err != nil {
+			t.Fatalf("ListAllIntegrations = %v", err)
+		}
+		var got []string
+		for _, in := range ins {
+			got = append(got, in.Tenant+"/"+in.ID)
+			if d := cmp.Diff(want, in, opts); in.Tenant == "t2" && d != "" {
+				t.Errorf("ListAllIntegrations t2/hr (-want +got):\n%s", d)
+			}
+		}
+		slices.Sort(got)
+		if w := []string{"t1/hr", "t10/hr", "t2/hr"}; !cmp.Equal(got, w) {
+			t.Errorf("ListAllIntegrations = %v, want %v (I6: the watchdog sees every tenant)", got, w)
 		}
 	})
 	t.Run("delete", func(t *testing.T) {
