@@ -16,7 +16,9 @@ import (
 	"github.com/rosterhq/roster/shared/httpapi"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
+	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
+	"github.com/rosterhq/roster/web"
 )
 
 // devTokenTTL is how long the dev tokens printed at start stay valid.
@@ -81,7 +83,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 			return sent, err
 		}
 	}
-	h := httpapi.New(svc, opt)
+	h := web.With(httpapi.New(svc, opt), web.ConfigFromEnv(m.Getenv, sheet.DefaultLimits().MaxFileSize))
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
 		return err
@@ -131,6 +133,7 @@ func devSecret(getenv func(string) string) ([]byte, error) {
 func (m *Main) printServeHelp(base, data, admin, participant string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Roster is serving %s (%s). Press Ctrl-C to stop.\n\n", base, data)
+	fmt.Fprintf(&b, "Admin page (signs in as the admin below):\n  %s/#token=%s\n\n", base, admin)
 	fmt.Fprintf(&b, "Admin token (tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "  export ROSTER_TOKEN=%s\n", admin)
 	fmt.Fprintf(&b, "Participant token (participant@example.com, for PATCH .../participants/me):\n")

@@ -96,6 +96,7 @@ func (s *server) routes() []route {
 		{pattern: "GET /v1/imports/{importId}/report.csv", serve: s.reportFile("csv")},
 		{pattern: "GET /v1/imports/{importId}/report.xlsx", serve: s.reportFile("xlsx")},
 	}
+	rs = append(rs, s.pageRoutes()...)
 	if s.opt.Outbox != nil {
 		rs = append(rs, route{pattern: "GET /v1/outbox", serve: s.outbox})
 	}
