@@ -79,15 +79,26 @@ func (s *Service) Rows(ctx context.Context, tenant, id string, opt RowsOptions) 
 	}
 	var pending []rowOutcome
 	flush := func() error {
-		recs := make([]roster.Record, len(pending))
-		for i, o := range pending {
-			recs[i] = o.Record
+		// Rows already decided (rejected or skipped while read) wait in
+		// pending too, so that the rows come out in file order.
+		var recs []roster.Record
+		for _, o := range pending {
+			if o.Action == "" {
+				recs = append(recs, o.Record)
+			}
 		}
 		exs, err := res.existing(ctx, recs)
 		if err != nil {
 			return err
 		}
-		for i, o := range pending {
+		i := -1
+		for _, o := range pending {
+			if o.Action != "" {
+				pg.Counts.Add(o.Action)
+				add(RowView{Entry: Entry{Sheet: o.Plan.Name, Row: o.Record.Row, Action: o.Action, Values: o.Record.Values, Flags: o.Flags}})
+				continue
+			}
+			i++
 			d := roster.Decide(roster.DecideInput{Program: prog, Settings: im.Settings, ImportID: im.ID, Plan: *o.Plan, Record: o.Record, Existing: exs[i], Now: s.now()})
 			pg.Counts.Add(d.Action)
 			v := RowView{Entry: Entry{Sheet: o.Record.Sheet, Row: o.Record.Row, Action: d.Action, Values: o.Record.Values, Flags: append(o.Flags, d.Flags...)}}
@@ -105,11 +116,6 @@ func (s *Service) Rows(ctx context.Context, tenant, id string, opt RowsOptions) 
 	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
 		if o.Record.Row == 0 {
 			return nil // sheet-wide warnings are in Review
-		}
-		if o.Action != "" {
-			pg.Counts.Add(o.Action)
-			add(RowView{Entry: Entry{Sheet: o.Plan.Name, Row: o.Record.Row, Action: o.Action, Values: o.Record.Values, Flags: o.Flags}})
-			return nil
 		}
 		pending = append(pending, o)
 		if len(pending) == s.cfg.BatchSize {

@@ -199,7 +199,8 @@ function Upload({ flow, setFlow, cfg, next, announce }) {
       done(cur, structure);
     } catch (err) {
       xhr.current = null;
-      setError(err.status === -1 ? 'Upload cancelled. Choose the file again or retry.' : `${f.name}: ${errText(err)}`);
+      const m = errText(err);
+      setError(err.status === -1 ? 'Upload cancelled. Choose the file again or retry.' : m.includes(f.name) ? m : `${f.name}: ${m}`);
       setHash({});
     } finally { setBusy(false); }
   };
@@ -236,7 +237,7 @@ function Upload({ flow, setFlow, cfg, next, announce }) {
         <p id="formats" class="help">Accepted: ${FORMATS}. Up to ${bytes(cfg.maxFileBytes || 0)}. The file goes straight to storage.</p>
       </div>
       ${prog && html`<div class="progress">
-        <label for="up-progress">Uploading ${file?.name}</label>
+        <label for="up-progress">${pct < 100 ? 'Uploading' : 'Uploaded'} ${file?.name}</label>
         <progress id="up-progress" max="100" value=${pct}>${pct}%</progress>
         <span>${pct}% — ${bytes(prog.loaded)} of ${bytes(prog.total)}${left !== null ? ` — about ${left} s left` : ''}</span>
         ${busy && xhr.current ? html`<button onClick=${() => xhr.current?.abort()}>Cancel upload</button>` : null}

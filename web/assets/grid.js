@@ -5,7 +5,7 @@
 // each row carries its aria-rowindex. An invalid cell has aria-invalid and
 // aria-describedby pointing at its visible reason.
 import { h } from 'preact';
-import { useState, useRef, useEffect } from 'preact/hooks';
+import { useState, useRef, useEffect, useLayoutEffect } from 'preact/hooks';
 import htm from 'htm';
 
 const html = htm.bind(h);
@@ -22,7 +22,7 @@ export function Grid(props) {
   const pendingEdge = useRef(null);
 
   // After a page change, land on the first or last row of the new page.
-  useEffect(() => {
+  useLayoutEffect(() => {
     if (pendingEdge.current !== null && rows.length) {
       const r = pendingEdge.current === 'first' ? 0 : rows.length - 1;
       pendingEdge.current = null;
@@ -33,16 +33,21 @@ export function Grid(props) {
     }
   }, [rows]);
 
-  useEffect(() => {
+  // Focus follows the active cell in the same commit, so that keys typed
+  // at once land where the user sees the focus.
+  useLayoutEffect(() => {
     if (!focusWanted.current || !ref.current) return;
     focusWanted.current = false;
     const el = ref.current.querySelector(editing ? 'input[data-editor]' : '[tabindex="0"]');
     el?.focus();
   });
 
+  // Tell the parent which row is active when it changes (by key: the
+  // parent rebuilds the row objects on each render).
+  const activeKey = active.r >= 0 ? rows[active.r]?.key : null;
   useEffect(() => {
-    if (props.onActiveRow) props.onActiveRow(active.r >= 0 ? rows[active.r] : null);
-  }, [active.r, rows]);
+    if (props.onActiveRow) props.onActiveRow(active.r >= 0 ? rows[active.r] || null : null);
+  }, [activeKey]);
 
   const move = (r, c) => {
     focusWanted.current = true;
