@@ -24,7 +24,6 @@ after(async () => { await br?.close(); await srv?.stop(); });
 
 // step checks one step: its heading has focus (W8), axe finds no serious
 // or critical violation, and a screenshot is saved.
-let shotNo = 0;
 async function step(page, name, heading, { focus = true } = {}) {
   const h = page.getByRole('heading', { level: 2, name: heading });
   await h.waitFor();
@@ -32,7 +31,7 @@ async function step(page, name, heading, { focus = true } = {}) {
   const res = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']).analyze();
   const bad = res.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   assert.deepEqual(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), [], `axe on ${name}`);
-  await page.screenshot({ path: join(shots, `${String(++shotNo).padStart(2, '0')}-${name}.png`), fullPage: true });
+  await page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 }
 
 async function signedIn() {
