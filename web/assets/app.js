@@ -261,19 +261,23 @@ function defaultChoices(structure, program, role) {
     const r = program.roles.find((x) => lower.startsWith(x.toLowerCase())) || role;
     const best = sh.headerCandidates[0];
     return {
-      name: sh.name, include: !sh.hidden && sh.rows > 0, role: r,
+      name: sh.name, include: !sh.hidden && sh.rows !== 0, role: r, // rows -1: not known before reading
       headerRow: best && best.score >= 0.5 ? best.row : 0,
     };
   });
 }
 
+// previewCols is the preview's width: the sheet's columns when known, else
+// the widest preview row, at most 12.
+const previewCols = (sheet) => Math.min(sheet.columns >= 0 ? sheet.columns : Math.max(0, ...sheet.preview.map((r) => r.length)), 12);
+
 function Preview({ sheet, highlight, caption }) {
   return html`<div class="table-wrap"><table class="preview">
     <caption>${caption}</caption>
-    <thead><tr><th scope="col">Row</th>${Array.from({ length: Math.min(sheet.columns, 12) }, (_, i) => html`<th scope="col">${colName(i)}</th>`)}</tr></thead>
+    <thead><tr><th scope="col">Row</th>${Array.from({ length: previewCols(sheet) }, (_, i) => html`<th scope="col">${colName(i)}</th>`)}</tr></thead>
     <tbody>${sheet.preview.map((cells, i) => html`<tr class=${highlight === i + 1 ? 'highlight' : ''}>
       <th scope="row">${i + 1}${highlight === i + 1 ? html` <span class="tag">header</span>` : null}</th>
-      ${Array.from({ length: Math.min(sheet.columns, 12) }, (_, c) => html`<td>${cells[c] || ''}</td>`)}</tr>`)}</tbody>
+      ${Array.from({ length: previewCols(sheet) }, (_, c) => html`<td>${cells[c] || ''}</td>`)}</tr>`)}</tbody>
   </table></div>`;
 }
 
@@ -287,7 +291,7 @@ function Sheets({ flow, setFlow, next, back }) {
     <p>${st.format.toUpperCase()} file${st.encoding ? `, ${st.encoding}` : ''}${st.delimiter ? `, separated by “${st.delimiter === '\t' ? 'tab' : st.delimiter}”` : ''}: ${st.sheets.length} sheet${st.sheets.length === 1 ? '' : 's'}. Import one or several, each as a role.</p>
     ${st.sheets.map((sh, i) => html`<fieldset class="sheet">
       <legend>${sh.name}${sh.hidden ? ' (hidden)' : ''}</legend>
-      <p>${sh.rows} rows, ${sh.columns} columns${sh.hidden ? '; hidden in the workbook, so not imported unless you choose it' : ''}.</p>
+      <p>${sh.rows >= 0 ? `${sh.rows} rows` : 'Row count known once read'}, ${sh.columns >= 0 ? `${sh.columns} columns` : 'columns known once read'}${sh.hidden ? '; hidden in the workbook, so not imported unless you choose it' : ''}.</p>
       <div class="row">
         <input type="checkbox" id=${'inc-' + i} checked=${choices[i].include} onChange=${(e) => setChoice(i, 'include', e.currentTarget.checked)} />
         <label for=${'inc-' + i}>Import sheet ${sh.name}</label>
@@ -448,17 +452,20 @@ function Review({ flow, setFlow, next, back, announce }) {
   const [fr, setFr] = useState({ sheet: plans[0]?.name, column: 0, find: '', replace: '' });
   const [sheetName, setSheetName] = useState(plans[0]?.name);
 
-  const load = useCallback(async (off = offset, filt = filter) => {
+  // load reads one page of rows; with withSummary (first load, after an
+  // edit) also the review's flags for the per-column and per-reason counts.
+  const load = useCallback(async (off = offset, filt = filter, withSummary = false) => {
     setError('');
     try {
       const [pg, rv] = await Promise.all([
         api.rows(flow.importId, { filter: filt, offset: off, limit: PAGE }),
-        api.review(flow.importId, 0, 1000),
+        withSummary ? api.review(flow.importId, 0, 1000) : null,
       ]);
-      setPage(pg); setSummary(rv); setOffset(off);
+      setPage(pg); setOffset(off);
+      if (rv) setSummary(rv);
     } catch (err) { setError(errText(err)); }
   }, [flow.importId, offset, filter]);
-  useEffect(() => { load(0, filter); }, [filter]);
+  useEffect(() => { load(0, filter, summary === null); }, [filter]);
 
   // apply sends edits as one step and records it for undo.
   const apply = async (edits, label, stack = 'undo') => {
@@ -469,7 +476,7 @@ function Review({ flow, setFlow, next, back, announce }) {
       if (stack === 'undo') { setUndo((u) => [...u, { edits: inverse, label }]); setRedo([]); }
       else if (stack === 'redo') setRedo((r) => [...r, { edits: inverse, label }]);
       else setUndo((u) => [...u, { edits: inverse, label }]);
-      await load(offset, filter);
+      await load(offset, filter, true);
       announce(`${label}. Counts updated.`);
     } catch (err) { setError(errText(err)); } finally { setBusy(false); }
   };
