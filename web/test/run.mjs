@@ -266,3 +266,17 @@ test('keyboard only through the whole flow', async () => {
   await step(page, 'summary-keyboard', 'Summary: import completed');
   await page.close();
 });
+
+test('PKCE: the challenge is the base64url SHA-256 of the verifier (RFC 7636, W9)', async () => {
+  const page = await signedIn();
+  const { verifier, challenge } = await page.evaluate(async () => (await import('/assets/auth.js')).pkcePair());
+  const { createHash } = await import('node:crypto');
+  assert.match(verifier, /^[A-Za-z0-9_-]{43,128}$/);
+  assert.equal(challenge, createHash('sha256').update(verifier).digest('base64url'));
+  // Without a token the page asks to sign in with the printed link.
+  await page.evaluate(() => sessionStorage.clear());
+  await page.goto(srv.base + '/');
+  await page.getByRole('heading', { level: 1, name: 'Sign in to Roster' }).waitFor();
+  assert.match(await page.locator('main').innerText(), /roster serve/);
+  await page.close();
+});
