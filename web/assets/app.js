@@ -565,6 +565,7 @@ function Review({ flow, setFlow, next, back, announce }) {
       <button class="card" aria-pressed=${filter === 'flagged'} onClick=${() => setFilter('flagged')}><span class="n" data-count="flagged">${page.flagged}</span> Flagged</button>
     </div>
     ${Object.keys(byCol).length ? html`<div class="breakdown">
+      ${summary.total > summary.entries.length ? html`<p class="help">Counted over the first ${summary.entries.length} of ${summary.total} flagged rows.</p>` : null}
       <table><caption>Errors per column</caption><tbody>${Object.entries(byCol).map(([k, n]) => html`<tr><th scope="row">${k}</th><td>${n}</td></tr>`)}</tbody></table>
       <table><caption>Errors per reason</caption><tbody>${Object.entries(byReason).map(([k, n]) => html`<tr><th scope="row">${k}</th><td>${n}</td></tr>`)}</tbody></table>
     </div>` : null}
