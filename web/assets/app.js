@@ -323,7 +323,7 @@ function HeaderRow({ flow, setFlow, next, back }) {
       return html`<fieldset class="sheet">
         <legend>Header row of ${sh.name}</legend>
         <p class="explain">${best && best.score >= 0.5
-          ? html`Row ${best.row} is suggested (score ${best.score.toFixed(2)}): its cells are short, distinct labels unlike the values below them${best.row > 1 ? `; the ${best.row - 1} row${best.row > 2 ? 's' : ''} above look like a title or notes, and are left out` : ''}.`
+          ? html`Row ${best.row} is suggested (score ${best.score.toFixed(2)}): its cells are short, distinct labels unlike the values below them${best.row > 2 ? `; the ${best.row - 1} rows above look like a title or notes, and are left out` : best.row === 2 ? '; row 1 above looks like a title or notes, and is left out' : ''}.`
           : 'No row looks like a header (the best scores under 0.50): the sheet is read as data from row 1, and columns are named by letter.'}</p>
         <div role="radiogroup" aria-label=${'Header row of ' + sh.name}>
           ${sh.headerCandidates.map((cand) => html`<div class="check">
