@@ -7,7 +7,7 @@ FUNCTIONS := $(notdir $(wildcard functions/*))
 STATICCHECK_VERSION := v0.8.2
 BENCHTIME ?= 1x
 
-.PHONY: all build test unit test-infra lint run demo bench clean local-stack local-stack-stop tools synth deploy
+.PHONY: all build test unit test-infra test-web bench-web lint run demo bench clean local-stack local-stack-stop tools synth deploy
 
 all: lint test
 
@@ -22,7 +22,7 @@ build:
 	done
 
 ## test: lint, then every test (CI=true makes the emulator and node tests mandatory)
-test: lint unit test-infra
+test: lint unit test-infra test-web
 
 unit:
 	$(GO) test -count=1 ./...
@@ -34,6 +34,14 @@ test-infra: build
 	cd infra && test -z "$$(gofmt -l $$(git ls-files "*.go"))" && $(GO) vet ./... && \
 		PATH="$$PATH:$$($(GO) env GOPATH)/bin" staticcheck ./... && \
 		JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 $(GO) test -count=1 ./...
+
+## test-web: the admin page in Debian's chromium (needs: apt-get install chromium; npm ci --prefix web/test)
+test-web:
+	node web/test/run.mjs
+
+## bench-web: the review of a 100,000-row file in the page (time to first grid page, to apply an edit; JS heap)
+bench-web:
+	node web/test/bench.mjs
 
 tools:
 	@command -v staticcheck >/dev/null 2>&1 || $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

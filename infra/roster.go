@@ -208,6 +208,7 @@ func NewRosterStack(scope constructs.Construct, id string, s Settings, props *aw
 	if s.SFTP {
 		r.SFTP = newSFTP(stack, r.Bucket, s.Integrations)
 	}
+	addPageRoutes(r, r.Functions[fnAPI])
 
 	newAlarms(stack, r, s)
 
@@ -396,12 +397,60 @@ func newAPI(stack awscdk.Stack, s Settings) (awscognito.UserPool, awsapigatewayv
 			MaxAge:        awscdk.Duration_Hours(jsii.Number(1)),
 		},
 	})
+	sitePage(stack, pool, client, api)
 	return pool, api
 }
 
 // adminGroup is the user pool group of admins; the API reads it from the
 // token (httpapi.AdminGroup).
 const adminGroup = "admin"
+
+// sitePage lets the admin page sign in (W9): a hosted UI domain, the
+// authorization code flow with PKCE on the page's client (no secret), with
+// the page's URL as callback; the api function serves the page and its
+// config (web.ConfigFromEnv) on routes without an authorizer (addPageRoutes).
+func sitePage(stack awscdk.Stack, pool awscognito.UserPool, client awscognito.UserPoolClient, api awsapigatewayv2.HttpApi) {
+	domain := pool.AddDomain(jsii.String("HostedUI"), &awscognito.UserPoolDomainOptions{
+		CognitoDomain: &awscognito.CognitoDomainOptions{
+			DomainPrefix: awscdk.Fn_Join(jsii.String("-"), &[]*string{jsii.String("roster"), stack.Account(), stack.Region()}),
+		},
+	})
+	page := awscdk.Fn_Join(jsii.String(""), &[]*string{api.ApiEndpoint(), jsii.String("/")})
+	cfn := client.Node().DefaultChild().(awscognito.CfnUserPoolClient)
+	cfn.SetAllowedOAuthFlowsUserPoolClient(true)
+	cfn.SetAllowedOAuthFlows(jsii.Strings("code"))
+	cfn.SetAllowedOAuthScopes(jsii.Strings("openid", "email", "profile"))
+	cfn.SetSupportedIdentityProviders(jsii.Strings("COGNITO"))
+	cfn.SetCallbackUrLs(&[]*string{page})
+	cfn.SetLogoutUrLs(&[]*string{page})
+	awscdk.NewCfnOutput(stack, jsii.String("PageUrl"), &awscdk.CfnOutputProps{Value: page, Description: jsii.String("the admin page")})
+	awscdk.NewCfnOutput(stack, jsii.String("HostedUiDomain"), &awscdk.CfnOutputProps{Value: domain.BaseUrl(nil), Description: jsii.String("Cognito hosted UI of the admin page")})
+}
+
+// pagePaths are the admin page's routes (package web): public, since a
+// browser loads the page before it can sign in. The API stays under /v1.
+var pagePaths = []string{"/", "/config.json", "/assets/{proxy+}", "/vendor/{proxy+}"}
+
+// addPageRoutes routes the page to the api function with no authorizer
+// and gives the function the hosted UI's domain and client.
+func addPageRoutes(r *RosterStack, fn awslambda.Function) {
+	in := awsapigatewayv2integrations.NewHttpLambdaIntegration(jsii.String("pageIntegration"), fn, nil)
+	for _, p := range pagePaths {
+		r.API.AddRoutes(&awsapigatewayv2.AddRoutesOptions{
+			Path:        jsii.String(p),
+			Methods:     &[]awsapigatewayv2.HttpMethod{awsapigatewayv2.HttpMethod_GET},
+			Integration: in,
+			Authorizer:  awsapigatewayv2.NewHttpNoneAuthorizer(),
+		})
+	}
+	domain := r.UserPool.Node().FindChild(jsii.String("HostedUI")).(awscognito.UserPoolDomain)
+	client := r.UserPool.Node().FindChild(jsii.String("Page")).(awscognito.UserPoolClient)
+	fn.AddEnvironment(jsii.String("COGNITO_DOMAIN"), domain.BaseUrl(nil), nil)
+	fn.AddEnvironment(jsii.String("COGNITO_CLIENT_ID"), client.UserPoolClientId(), nil)
+	// The page POSTs files straight to the bucket (X2); its CSP allows that origin.
+	// Presigned POSTs are path-style, to the regional S3 endpoint.
+	fn.AddEnvironment(jsii.String("UPLOAD_ORIGIN"), awscdk.Fn_Join(jsii.String(""), &[]*string{jsii.String("https://s3."), r.Stack.Region(), jsii.String("."), awscdk.Aws_URL_SUFFIX()}), nil)
+}
 
 // claimsScript copies the custom attributes into the ID token under the
 // names the API reads. Cognito calls it; it sees no participant data.

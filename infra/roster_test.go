@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -205,9 +206,16 @@ func TestFunctionEnvironment(t *testing.T) {
 	}
 	want[fnAPI][envStateMachine] = ref(sm)
 	want[fnPrepare][envBatchSize] = "500"
+	want[fnAPI]["COGNITO_CLIENT_ID"] = ref(s.resources("AWS::Cognito::UserPoolClient")[0].ID)
 	for _, name := range goFunctions {
 		t.Run(name, func(t *testing.T) {
 			env, _ := s.function(t, name).Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+			if name == fnAPI {
+				// The page's hosted UI and upload origin: TestPageRoutes.
+				env = maps.Clone(env)
+				delete(env, "COGNITO_DOMAIN")
+				delete(env, "UPLOAD_ORIGIN")
+			}
 			if diff := cmp.Diff(want[name], env); diff != "" {
 				t.Errorf("%s environment (-want +got):\n%s", name, diff)
 			}
@@ -280,6 +288,9 @@ func TestAPI(t *testing.T) {
 		}
 		for _, r := range routes {
 			key := r.Properties["RouteKey"].(string)
+			if isPageRoute(key) {
+				continue // TestPageRoutes
+			}
 			if r.Properties["AuthorizationType"] != "JWT" {
 				t.Errorf("route %s AuthorizationType = %v, want JWT", key, r.Properties["AuthorizationType"])
 			}
@@ -651,4 +662,57 @@ func keys(m map[string]any) []string {
 	}
 	slices.Sort(out)
 	return out
+}
+
+func isPageRoute(key string) bool {
+	for _, p := range pagePaths {
+		if key == "GET "+p {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPageRoutes: the admin page's routes need no authorizer (the browser
+// loads the page before signing in, W9); every other route still does, and
+// the page's client signs in with the code flow (PKCE, no secret).
+func TestPageRoutes(t *testing.T) {
+	s := stack(t)
+	page, api := map[string]bool{}, 0
+	for _, r := range s.resources("AWS::ApiGatewayV2::Route") {
+		key := r.Properties["RouteKey"].(string)
+		if isPageRoute(key) {
+			page[key] = true
+			if r.Properties["AuthorizationType"] != "NONE" || r.Properties["AuthorizerId"] != nil {
+				t.Errorf("page route %s: AuthorizationType %v, authorizer %v; want NONE, none", key, r.Properties["AuthorizationType"], r.Properties["AuthorizerId"])
+			}
+			continue
+		}
+		api++
+		if !strings.HasSuffix(key, " /v1/{proxy+}") || r.Properties["AuthorizationType"] != "JWT" {
+			t.Errorf("route %s (%v): only the page's routes may go without the JWT authorizer", key, r.Properties["AuthorizationType"])
+		}
+	}
+	if len(page) != len(pagePaths) || api == 0 {
+		t.Errorf("page routes %v, API routes %d; want %v and some", page, api, pagePaths)
+	}
+	c := s.resources("AWS::Cognito::UserPoolClient")[0].Properties
+	if diff := cmp.Diff([]any{"code"}, c["AllowedOAuthFlows"]); diff != "" {
+		t.Errorf("OAuth flows (-want +got):\n%s", diff)
+	}
+	if c["GenerateSecret"] != false || c["AllowedOAuthFlowsUserPoolClient"] != true {
+		t.Errorf("page client: GenerateSecret %v, AllowedOAuthFlowsUserPoolClient %v; want a public client with OAuth", c["GenerateSecret"], c["AllowedOAuthFlowsUserPoolClient"])
+	}
+	if cb, _ := json.Marshal(c["CallbackURLs"]); !strings.Contains(string(cb), "ApiEndpoint") {
+		t.Errorf("callback URLs %s, want the page's URL on the API", cb)
+	}
+	if len(s.resources("AWS::Cognito::UserPoolDomain")) != 1 {
+		t.Error("no hosted UI domain")
+	}
+	env := s.function(t, fnAPI).Properties["Environment"].(map[string]any)["Variables"].(map[string]any)
+	for _, k := range []string{"COGNITO_DOMAIN", "COGNITO_CLIENT_ID", "UPLOAD_ORIGIN"} {
+		if env[k] == nil {
+			t.Errorf("api function lacks %s", k)
+		}
+	}
 }

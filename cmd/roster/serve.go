@@ -17,6 +17,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
+	"github.com/rosterhq/roster/web"
 )
 
 // devTokenTTL is how long the dev tokens printed at start stay valid.
@@ -92,7 +93,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer startWatchdog(ctx, svc, every, log)() // stops before the store closes
-	h := httpapi.New(svc, opt)
+	h := web.With(httpapi.New(svc, opt), web.ConfigFromEnv(m.Getenv, svc.MaxFileSize()))
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Kind: roster.KindAdmin, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {
 		return err
@@ -142,6 +143,8 @@ func devSecret(getenv func(string) string) ([]byte, error) {
 func (m *Main) printServeHelp(base, data, admin, participant string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Roster is serving %s (%s). Press Ctrl-C to stop.\n\n", base, data)
+	fmt.Fprintf(&b, "Admin page (signs in as the admin below):\n  %s/#token=%s\n\n", base, admin)
+	fmt.Fprintf(&b, "Admin token (tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "Admin token (kind admin, tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "  export ROSTER_TOKEN=%s\n", admin)
 	fmt.Fprintf(&b, "Participant token (kind participant, participant@example.com: only GET and PATCH .../participants/me):\n")

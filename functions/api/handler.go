@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"time"
 
 	"github.com/aws/aws-lambda-go/events"
@@ -12,17 +13,19 @@ import (
 	"github.com/rosterhq/roster/shared/httpapi"
 	"github.com/rosterhq/roster/shared/lambdaapi"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/web"
 )
 
 // newHandler serves the HTTP API from API Gateway events. The caller is
 // whoever API Gateway's JWT authorizer verified (X1).
 func newHandler(b *config.Backend, cfg config.Config, log *slog.Logger) func(context.Context, events.APIGatewayV2HTTPRequest) (events.APIGatewayV2HTTPResponse, error) {
-	h := httpapi.New(b.Service, httpapi.Options{
+	api := httpapi.New(b.Service, httpapi.Options{
 		Auth:    lambdaapi.ClaimsAuth{},
 		Uploads: presignedUploads{blobs: b.Blobs, expiry: cfg.UploadExpiry},
 		Logger:  log,
 	})
-	return lambdaapi.Handler(h)
+	// The page's routes have no authorizer in the stack; the API's do (W9).
+	return lambdaapi.Handler(web.With(api, web.ConfigFromEnv(os.Getenv, cfg.MaxFileBytesOrDefault())))
 }
 
 // presigner is the part of s3blob.Blobs the uploads use.

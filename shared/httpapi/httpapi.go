@@ -77,6 +77,7 @@ func (s *server) routes() []route {
 		{pattern: "GET /v1/imports/{importId}/report.xlsx", serve: s.reportFile("xlsx")},
 		{pattern: "GET /v1/outbox", serve: s.outbox},
 	}
+	rs = append(rs, s.pageRoutes()...)
 	return append(rs, s.integrationRoutes()...)
 }
 

@@ -368,3 +368,11 @@ func (se *Session) Outbox(ctx context.Context) ([]SentMail, error) {
 	}
 	return out, nil
 }
+
+// Rows is the dry run row by row, with each update's before → after (W5).
+func (se *Session) Rows(ctx context.Context, id string, opt RowsOptions) (RowsPage, error) {
+	if _, err := se.loadImport(ctx, id); err != nil {
+		return RowsPage{}, err
+	}
+	return se.s.Rows(ctx, se.c.Tenant, id, opt)
+}
