@@ -1,5 +1,6 @@
 // Package bolt is the embedded importer.Store: one bbolt file holding
-// programs, imports, users, participants and mappings as JSON values.
+// programs, imports, users, participants and mappings (users and
+// participants in a compact binary form, the rest as JSON; see codec.go).
 //
 // Every key starts with the tenant. Uniqueness of a user's email and
 // external ID within a tenant is kept by index buckets written in the same
@@ -13,12 +14,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -46,6 +47,22 @@ var (
 		bucketEmails, bucketExternalIDs, bucketUsernames, bucketParticipants, bucketUserPrograms, bucketMappings}
 )
 
+// appendBuckets are keyed by Roster user IDs, which sort by creation time
+// (roster.NewID), so new users are added at their end. bbolt splits a page
+// at FillPercent of its size (default 0.5): appends would leave every page
+// half empty, so these are filled nearly full instead.
+var appendBuckets = [][]byte{bucketUsers, bucketParticipants, bucketUserPrograms}
+
+const appendFill = 0.95
+
+// fillAppendBuckets sets the fill of the append-mostly buckets for tx (the
+// setting lasts as long as the transaction's bucket handles).
+func fillAppendBuckets(tx *bbolt.Tx) {
+	for _, name := range appendBuckets {
+		tx.Bucket(name).FillPercent = appendFill
+	}
+}
+
 // lockTimeout bounds the wait for the file lock, so that a second process
 // gets an error instead of hanging.
 var lockTimeout = 2 * time.Second
@@ -59,6 +76,28 @@ type Store struct {
 	db    *bbolt.DB
 	path  string
 	saves *committer
+	stop  chan struct{} // ends trimMapped
+	done  chan struct{}
+	once  sync.Once
+}
+
+// trimEvery is how often the store's pages are dropped from the resident
+// set (dropMapped), which bounds what reading and writing a large file adds
+// to the process's RSS.
+const trimEvery = 250 * time.Millisecond
+
+func (s *Store) trimMapped() {
+	defer close(s.done)
+	t := time.NewTicker(trimEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			dropMapped(s.db)
+		}
+	}
 }
 
 // Open opens (creating if needed) the database file at path.
@@ -66,7 +105,12 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout: lockTimeout,
+		// A large import frees and reuses many pages: the hash map finds
+		// a run of free pages without scanning the whole list.
+		FreelistType: bbolt.FreelistMapType,
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("database %s is in use by another roster process", path)
 	}
@@ -85,11 +129,14 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &Store{db: db, path: path, saves: newCommitter(db)}, nil
+	s := &Store{db: db, path: path, saves: newCommitter(db), stop: make(chan struct{}), done: make(chan struct{})}
+	go s.trimMapped()
+	return s, nil
 }
 
 // Close closes the database file.
 func (s *Store) Close() error {
+	s.once.Do(func() { close(s.stop); <-s.done })
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}
@@ -120,30 +167,15 @@ func get(b *bbolt.Bucket, k []byte, v any) (found bool, err error) {
 	if raw == nil {
 		return false, nil
 	}
-	return true, jsonDecode(raw, v)
+	return true, decodeValue(raw, v)
 }
 
 func put(b *bbolt.Bucket, k []byte, v any) error {
-	raw, err := jsonEncode(v)
+	raw, err := encodeValue(v)
 	if err != nil {
 		return err
 	}
 	return b.Put(k, raw)
-}
-
-func jsonEncode(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	return raw, nil
-}
-
-func jsonDecode(raw []byte, v any) error {
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode: %w", err)
-	}
-	return nil
 }
 
 // PutProgram implements importer.Programs.
