@@ -50,16 +50,27 @@ var (
 // appendBuckets are keyed by Roster user IDs, which sort by creation time
 // (roster.NewID), so new users are added at their end. bbolt splits a page
 // at FillPercent of its size (default 0.5): appends would leave every page
-// half empty, so these are filled nearly full instead.
-var appendBuckets = [][]byte{bucketUsers, bucketParticipants, bucketUserPrograms}
+// half empty, so these are filled nearly full instead. The lookups' keys
+// (emails, external IDs, usernames) come in the file's order, often sorted
+// too; where they are not, fuller pages split a little more often.
+var (
+	appendBuckets = [][]byte{bucketUsers, bucketParticipants, bucketUserPrograms}
+	lookupBuckets = [][]byte{bucketEmails, bucketExternalIDs, bucketUsernames}
+)
 
-const appendFill = 0.95
+const (
+	appendFill = 0.95
+	lookupFill = 0.9
+)
 
-// fillAppendBuckets sets the fill of the append-mostly buckets for tx (the
-// setting lasts as long as the transaction's bucket handles).
-func fillAppendBuckets(tx *bbolt.Tx) {
+// fillBuckets sets the page fill of the people buckets for tx (the setting
+// lasts as long as the transaction's bucket handles).
+func fillBuckets(tx *bbolt.Tx) {
 	for _, name := range appendBuckets {
 		tx.Bucket(name).FillPercent = appendFill
+	}
+	for _, name := range lookupBuckets {
+		tx.Bucket(name).FillPercent = lookupFill
 	}
 }
 

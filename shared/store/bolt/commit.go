@@ -68,7 +68,7 @@ func (c *committer) run(fn func(tx *bbolt.Tx) (conflict, err error)) error {
 
 func (c *committer) commit(batch []*pending) {
 	err := c.db.Update(func(tx *bbolt.Tx) error {
-		fillAppendBuckets(tx)
+		fillBuckets(tx)
 		for _, q := range batch {
 			if q.conflict, q.err = q.fn(tx); q.err != nil {
 				return q.err
@@ -88,7 +88,7 @@ func (c *committer) commit(batch []*pending) {
 	for _, q := range batch {
 		q.conflict = nil
 		q.err = c.db.Update(func(tx *bbolt.Tx) (err error) {
-			fillAppendBuckets(tx)
+			fillBuckets(tx)
 			q.conflict, err = q.fn(tx)
 			return err
 		})
