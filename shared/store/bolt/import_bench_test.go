@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"strconv"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -51,13 +52,17 @@ var benchProgram = roster.Program{
 // per transaction. It reports:
 //
 //   - new-rows/s, unchanged-rows/s, bare-rows/s;
+//
 //   - import/bare: the bare write's time over the import's (target ≥ 0.7);
+//
 //   - new/unchanged: the new import's time over the unchanged one's (≥ 5);
+//
 //   - db-B/participant and dir-B/participant: the bbolt file, and the data
 //     directory without the uploaded file, per participant (≤ ~600);
+//
 //   - peak-heap-MB, sampled every 20 ms.
 //
-//	ROSTER_BENCH_ROWS=1000000 go test -run='^$' -bench=ImportVsBareBolt -benchtime=1x ./shared/store/bolt
+//     ROSTER_BENCH_ROWS=1000000 go test -run='^$' -bench=ImportVsBareBolt -benchtime=1x ./shared/store/bolt
 func BenchmarkImportVsBareBolt(b *testing.B) {
 	rows := 100_000
 	if s := os.Getenv(benchRowsEnv); s != "" {
@@ -72,25 +77,31 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	stop := make(chan struct{})
 	go samplePeakHeap(&peak, stop)
 	defer close(stop)
-	var newTime, unchangedTime, bareTime time.Duration
+	var newTime, unchangedTime, bareTime, newCPU, unchangedCPU, bareCPU time.Duration
+	var savesPerTx float64
 	var dbSize, dirSize int64
 	var importPeak uint64
 	for b.Loop() {
 		dir := b.TempDir()
-		t0 := time.Now()
-		benchImport(b, dir, csvPath, rows, true)
-		t1 := time.Now()
+		t0, c0 := time.Now(), cpuTime()
+		txs, saves := benchImport(b, dir, csvPath, rows, true)
+		t1, c1 := time.Now(), cpuTime()
 		benchImport(b, dir, csvPath, rows, false)
-		t2 := time.Now()
+		t2, c2 := time.Now(), cpuTime()
 		newTime += t1.Sub(t0)
 		unchangedTime += t2.Sub(t1)
+		newCPU += c1 - c0
+		unchangedCPU += c2 - c1
+		savesPerTx = float64(saves) / float64(max(txs, 1))
 		importPeak = max(importPeak, peak.Load()) // before the bare write's records are read
 		dbSize, dirSize = sizes(b, dir, csvPath)
 		recs := storedRecords(b, filepath.Join(dir, "roster.db"))
 		if len(recs) != rows {
 			b.Fatalf("the import stored %d rows, want %d", len(recs), rows)
 		}
+		c3 := cpuTime()
 		bareTime += bareWrite(b, filepath.Join(b.TempDir(), "bare.db"), recs)
+		bareCPU += cpuTime() - c3
 		recs = nil
 		runtime.GC()
 		peak.Store(0)
@@ -101,6 +112,10 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	b.ReportMetric(n/bareTime.Seconds(), "bare-rows/s")
 	b.ReportMetric(bareTime.Seconds()/newTime.Seconds(), "import/bare")
 	b.ReportMetric(newTime.Seconds()/unchangedTime.Seconds(), "new/unchanged")
+	b.ReportMetric(newCPU.Seconds()/float64(b.N), "new-cpu-s")
+	b.ReportMetric(unchangedCPU.Seconds()/float64(b.N), "unchanged-cpu-s")
+	b.ReportMetric(bareCPU.Seconds()/float64(b.N), "bare-cpu-s")
+	b.ReportMetric(savesPerTx, "saves/tx")
 	b.ReportMetric(float64(dbSize)/float64(rows), "db-B/participant")
 	b.ReportMetric(float64(dirSize)/float64(rows), "dir-B/participant")
 	b.ReportMetric(float64(importPeak)/(1<<20), "peak-heap-MB")
@@ -135,7 +150,7 @@ func benchCSV(b *testing.B, rows int) string {
 }
 
 // benchImport runs `roster import`'s steps on the data directory dir.
-func benchImport(b *testing.B, dir, csvPath string, rows int, created bool) {
+func benchImport(b *testing.B, dir, csvPath string, rows int, created bool) (txs, saves int64) {
 	ctx := context.Background()
 	st, err := Open(filepath.Join(dir, "roster.db"))
 	if err != nil {
@@ -183,6 +198,14 @@ func benchImport(b *testing.B, dir, csvPath string, rows int, created bool) {
 	if im.Status != roster.ImportCompleted || im.Counts != want {
 		b.Fatalf("import %s: %s %+v (%s), want completed %+v", im.ID, im.Status, im.Counts, im.Error, want)
 	}
+	return st.saves.txs.Load(), st.saves.saves.Load()
+}
+
+// cpuTime is the CPU time this process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // sizes returns the bbolt file's size and the data directory's without the
