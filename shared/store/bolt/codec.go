@@ -97,7 +97,8 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 	b = appendString(b, p.Role)
 	b = appendString(b, string(p.Status))
 	b = appendCount(b, p.Profile == nil, len(p.Profile))
-	for _, k := range slices.Sorted(maps.Keys(p.Profile)) {
+	keys := slices.Sorted(maps.Keys(p.Profile))
+	for _, k := range keys {
 		b = appendString(b, k)
 		switch a := p.Profile[k].(type) {
 		case string:
@@ -115,7 +116,16 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 			return nil, false
 		}
 	}
-	b = appendStrings(b, p.ImportedFields)
+	// Imported fields are mostly the profile's keys: each is written as
+	// its place among them (1-based), or 0 and its name.
+	b = appendCount(b, p.ImportedFields == nil, len(p.ImportedFields))
+	for _, f := range p.ImportedFields {
+		if i, found := slices.BinarySearch(keys, f); found {
+			b = binary.AppendUvarint(b, uint64(i)+1)
+		} else {
+			b = appendString(append(b, 0), f)
+		}
+	}
 	b = appendBool(b, p.OnboardingComplete)
 	b = appendCount(b, len(p.Associations) == 0, len(p.Associations)) // omitempty in JSON
 	for _, role := range slices.Sorted(maps.Keys(p.Associations)) {
@@ -141,10 +151,13 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 func readParticipant(raw []byte) (roster.Participant, error) {
 	r := reader{b: raw[1:]}
 	p := roster.Participant{Tenant: r.string(), ProgramID: r.string(), UserID: r.string(), Role: r.string(), Status: roster.Status(r.string())}
+	var keys []string
 	if n, isNil := r.count(); !isNil {
 		p.Profile = make(roster.Profile, n)
+		keys = make([]string, 0, n)
 		for range n {
 			k := r.string()
+			keys = append(keys, k)
 			switch r.byte() {
 			case 's':
 				p.Profile[k] = r.string()
@@ -159,7 +172,19 @@ func readParticipant(raw []byte) (roster.Participant, error) {
 			}
 		}
 	}
-	p.ImportedFields = r.strings()
+	if n, isNil := r.count(); !isNil {
+		p.ImportedFields = make([]string, n)
+		for i := range p.ImportedFields {
+			switch at := r.uvarint(); {
+			case at == 0:
+				p.ImportedFields[i] = r.string()
+			case at <= uint64(len(keys)):
+				p.ImportedFields[i] = keys[at-1]
+			default:
+				r.fail()
+			}
+		}
+	}
 	p.OnboardingComplete = r.bool()
 	if n, isNil := r.count(); !isNil {
 		p.Associations = make(map[string][]string, n)

@@ -17,7 +17,7 @@ func sampleParticipant() roster.Participant {
 		Tenant: "t1", ProgramID: "p1", UserID: "u01", Role: "mentee", Status: roster.StatusActive,
 		Profile: roster.Profile{"city": "Lyon", "years": json.Number("3.50"), "remote": true,
 			"skills": []string{"Go", "Design"}, "none": []string{}},
-		ImportedFields:     []string{"city", "years"},
+		ImportedFields:     []string{"years", "cleared", "city"},
 		OnboardingComplete: true,
 		Associations:       map[string][]string{"mentor": {"u02", "u03"}, "buddy": {}},
 		InvitePending:      true,
