@@ -13,8 +13,8 @@ import (
 )
 
 // Users and participants, a million of each in a large program, are stored
-// in a compact binary form: a third of their JSON's size and several times
-// faster to read and write. The first byte tells the form, so values
+// in a compact binary form: about half their JSON's size, and read and
+// written without reflection. The first byte tells the form, so values
 // written as JSON (which start with '{') stay readable. Everything else is
 // stored as JSON.
 const (
