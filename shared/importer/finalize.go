@@ -12,6 +12,7 @@ import (
 	"io"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/rosterhq/roster/shared/report"
 	"github.com/rosterhq/roster/shared/roster"
@@ -22,6 +23,9 @@ import (
 // participant may come from any sheet and any row of the import. Links are
 // sets, so a re-run adds nothing.
 func (s *Service) linkAssociations(ctx context.Context, im roster.Import, prog roster.Program, man Manifest, rejected map[[2]any]bool) ([]Entry, error) {
+	if !mapsAssociations(im) {
+		return nil, nil // no row can hold a link: spare reading every batch again
+	}
 	var entries []Entry
 	var pending []roster.Record
 	flush := func() error {
@@ -384,4 +388,16 @@ func failure(prog roster.Program, im roster.Import, appliedBatches int) Message 
 		Text:    text,
 		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
 	}
+}
+
+// mapsAssociations reports whether a sheet of im maps a column to links (A9).
+func mapsAssociations(im roster.Import) bool {
+	for _, p := range im.Sheets {
+		for _, t := range p.Mapping {
+			if strings.HasPrefix(t, roster.AssocPrefix) {
+				return true
+			}
+		}
+	}
+	return false
 }

@@ -32,7 +32,43 @@ func (a *Answers) UnmarshalJSON(b []byte) error {
 	return err
 }
 
+// decodeAnswers decodes in one pass; values of other shapes (an object, a
+// list of non-strings) take answerByAnswer's way, which decides each alone.
 func decodeAnswers(b []byte, keepNull bool) (map[string]any, error) {
+	var m map[string]any
+	d := json.NewDecoder(bytes.NewReader(b))
+	d.UseNumber()
+	if err := d.Decode(&m); err != nil || d.More() {
+		return answerByAnswer(b, keepNull)
+	}
+	if m == nil {
+		return nil, nil
+	}
+	for k, v := range m {
+		switch v := v.(type) {
+		case nil:
+			if !keepNull {
+				delete(m, k)
+			}
+		case string, json.Number, bool:
+		case []any:
+			ss := make([]string, len(v))
+			for i, e := range v {
+				s, ok := e.(string)
+				if !ok {
+					return answerByAnswer(b, keepNull)
+				}
+				ss[i] = s
+			}
+			m[k] = ss
+		default:
+			return answerByAnswer(b, keepNull)
+		}
+	}
+	return m, nil
+}
+
+func answerByAnswer(b []byte, keepNull bool) (map[string]any, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(b, &raw); err != nil {
 		return nil, err

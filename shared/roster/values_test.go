@@ -3,8 +3,10 @@ package roster_test
 import (
 	"encoding/json"
 	"math/big"
+	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/rosterhq/roster/shared/roster"
@@ -295,12 +297,26 @@ func TestParseAnswer(t *testing.T) {
 }
 
 func TestNewID(t *testing.T) {
-	a, b := roster.NewID("imp"), roster.NewID("imp")
-	if !strings.HasPrefix(a, "imp") || len(a) != len("imp")+20 {
-		t.Errorf("NewID(%q) = %q, want the prefix and 20 hex digits", "imp", a)
+	idShape := regexp.MustCompile(`^imp[0-9a-hjkmnp-tv-z]{26}$`)
+	prev := ""
+	for range 10_000 { // many within one millisecond
+		id := roster.NewID("imp")
+		if !idShape.MatchString(id) {
+			t.Fatalf("NewID(%q) = %q, want the prefix and 26 lower-case base32 characters", "imp", id)
+		}
+		if id <= prev {
+			t.Fatalf("NewID returned %q after %q: want IDs increasing, so that they sort by time", id, prev)
+		}
+		prev = id
 	}
-	if a == b {
-		t.Errorf("NewID returned %q twice", a)
+	before := time.Now().Add(-time.Millisecond).UnixMilli()
+	const alphabet = "0123456789abcdefghjkmnpqrstvwxyz"
+	var ms int64
+	for _, c := range roster.NewID("")[:10] {
+		ms = ms<<5 | int64(strings.IndexRune(alphabet, c))
+	}
+	if after := time.Now().UnixMilli(); ms < before || ms > after {
+		t.Errorf("NewID's time part is %d ms, want about now (%d)", ms, after)
 	}
 }
 

@@ -1,5 +1,6 @@
 // Package bolt is the embedded importer.Store: one bbolt file holding
-// programs, imports, users, participants and mappings as JSON values.
+// programs, imports, users, participants and mappings (users and
+// participants in a compact binary form, the rest as JSON; see codec.go).
 //
 // Every key starts with the tenant. Uniqueness of a user's email and
 // external ID within a tenant is kept by index buckets written in the same
@@ -13,12 +14,12 @@ import (
 	"cmp"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"time"
 
 	"go.etcd.io/bbolt"
@@ -49,6 +50,33 @@ var (
 // ErrInUse is the error of Open when another process holds the database.
 var ErrInUse = errors.New("in use by another roster process")
 
+// appendBuckets are keyed by Roster user IDs, which sort by creation time
+// (roster.NewID), so new users are added at their end. bbolt splits a page
+// at FillPercent of its size (default 0.5): appends would leave every page
+// half empty, so these are filled nearly full instead. The lookups' keys
+// (emails, external IDs, usernames) come in the file's order, often sorted
+// too; where they are not, fuller pages split a little more often.
+var (
+	appendBuckets = [][]byte{bucketUsers, bucketParticipants, bucketUserPrograms}
+	lookupBuckets = [][]byte{bucketEmails, bucketExternalIDs, bucketUsernames}
+)
+
+const (
+	appendFill = 0.95
+	lookupFill = 0.9
+)
+
+// fillBuckets sets the page fill of the people buckets for tx (the setting
+// lasts as long as the transaction's bucket handles).
+func fillBuckets(tx *bbolt.Tx) {
+	for _, name := range appendBuckets {
+		tx.Bucket(name).FillPercent = appendFill
+	}
+	for _, name := range lookupBuckets {
+		tx.Bucket(name).FillPercent = lookupFill
+	}
+}
+
 // lockTimeout bounds the wait for the file lock, so that a second process
 // gets an error instead of hanging.
 var lockTimeout = time.Second
@@ -62,6 +90,28 @@ type Store struct {
 	db    *bbolt.DB
 	path  string
 	saves *committer
+	stop  chan struct{} // ends trimMapped
+	done  chan struct{}
+	once  sync.Once
+}
+
+// trimEvery is how often the store's pages are dropped from the resident
+// set (dropMapped), which bounds what reading and writing a large file adds
+// to the process's RSS.
+const trimEvery = 250 * time.Millisecond
+
+func (s *Store) trimMapped() {
+	defer close(s.done)
+	t := time.NewTicker(trimEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.stop:
+			return
+		case <-t.C:
+			dropMapped(s.db)
+		}
+	}
 }
 
 // Open opens (creating if needed) the database file at path.
@@ -69,7 +119,12 @@ func Open(path string) (*Store, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	db, err := bbolt.Open(path, 0o600, &bbolt.Options{Timeout: lockTimeout})
+	db, err := bbolt.Open(path, 0o600, &bbolt.Options{
+		Timeout: lockTimeout,
+		// A large import frees and reuses many pages: the hash map finds
+		// a run of free pages without scanning the whole list.
+		FreelistType: bbolt.FreelistMapType,
+	})
 	if errors.Is(err, bolterrors.ErrTimeout) {
 		return nil, fmt.Errorf("database %s is %w", path, ErrInUse)
 	}
@@ -88,11 +143,14 @@ func Open(path string) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("open database %s: create buckets: %w", path, err)
 	}
-	return &Store{db: db, path: path, saves: newCommitter(db)}, nil
+	s := &Store{db: db, path: path, saves: newCommitter(db), stop: make(chan struct{}), done: make(chan struct{})}
+	go s.trimMapped()
+	return s, nil
 }
 
 // Close closes the database file.
 func (s *Store) Close() error {
+	s.once.Do(func() { close(s.stop); <-s.done })
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close database %s: %w", s.path, err)
 	}
@@ -123,30 +181,15 @@ func get(b *bbolt.Bucket, k []byte, v any) (found bool, err error) {
 	if raw == nil {
 		return false, nil
 	}
-	return true, jsonDecode(raw, v)
+	return true, decodeValue(raw, v)
 }
 
 func put(b *bbolt.Bucket, k []byte, v any) error {
-	raw, err := jsonEncode(v)
+	raw, err := encodeValue(v)
 	if err != nil {
 		return err
 	}
 	return b.Put(k, raw)
-}
-
-func jsonEncode(v any) ([]byte, error) {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return nil, fmt.Errorf("encode: %w", err)
-	}
-	return raw, nil
-}
-
-func jsonDecode(raw []byte, v any) error {
-	if err := json.Unmarshal(raw, v); err != nil {
-		return fmt.Errorf("decode: %w", err)
-	}
-	return nil
 }
 
 // PutProgram implements importer.Programs.
@@ -177,40 +220,47 @@ func (s *Store) GetProgram(ctx context.Context, tenant, id string) (roster.Progr
 	return p, nil
 }
 
-// PutImport implements importer.Imports.
+// PutImport implements importer.Imports. It shares the saves' group commit:
+// every applied batch updates its import, and 16 batches at once would
+// otherwise pay an fsync each.
 func (s *Store) PutImport(ctx context.Context, im roster.Import) (roster.Import, error) {
-	err := s.db.Update(func(tx *bbolt.Tx) error {
+	next := im
+	next.Version++
+	next.AppliedSet = nil // kept by RecordBatch
+	raw, err := encodeValue(next) // outside the transaction, as Save does
+	if err != nil {
+		return roster.Import{}, fmt.Errorf("put import %s: %w", im.ID, err)
+	}
+	err = s.saves.run(func(tx *bbolt.Tx) (conflict, err error) {
 		imports := tx.Bucket(bucketImports)
 		k := key(im.Tenant, im.ID)
 		var old roster.Import
 		found, err := get(imports, k, &old)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if old.Version != im.Version {
-			return fmt.Errorf("version %d is not the stored %d: %w", im.Version, old.Version, roster.ErrConflict)
+			return fmt.Errorf("version %d is not the stored %d: %w", im.Version, old.Version, roster.ErrConflict), nil
 		}
 		byProgram := tx.Bucket(bucketProgImports)
 		if found && old.ProgramID != im.ProgramID {
 			if err := byProgram.Delete(key(im.Tenant, old.ProgramID, im.ID)); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := byProgram.Put(key(im.Tenant, im.ProgramID, im.ID), []byte{}); err != nil {
-			return err
+			return nil, err
 		}
-		im.Version++
-		stored := im
-		stored.AppliedSet = nil // kept by RecordBatch
-		if err := put(imports, k, stored); err != nil {
-			return err
+		if err := imports.Put(k, raw); err != nil {
+			return nil, err
 		}
 		appliedOf(tx, &im)
-		return nil
+		return nil, nil
 	})
 	if err != nil {
 		return roster.Import{}, fmt.Errorf("put import %s: %w", im.ID, err)
 	}
+	im.Version++
 	return im, nil
 }
 

@@ -190,3 +190,43 @@ func BenchmarkSave(b *testing.B) {
 		})
 	}
 }
+
+// TestDropMappedKeepsData: dropping the file's pages from the resident set
+// while saves and reads run changes nothing they see.
+func TestDropMappedKeepsData(t *testing.T) {
+	s := open(t)
+	ctx := context.Background()
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+				dropMapped(s.db)
+			}
+		}
+	})
+	for i := range 300 {
+		id := fmt.Sprintf("u%04d", i)
+		u := roster.User{Tenant: "t1", ID: id, Email: id + "@example.com"}
+		p := roster.Participant{Tenant: "t1", ProgramID: "p1", UserID: id, Role: "mentee", Profile: roster.Profile{"n": json.Number("1")}}
+		if err := s.Save(ctx, importer.Write{User: &u, Participant: &p}); err != nil {
+			t.Fatalf("Save(%s) = %v", id, err)
+		}
+		got, err := s.GetUsers(ctx, "t1", []string{id})
+		if err != nil || len(got) != 1 || got[0].Email != u.Email {
+			t.Fatalf("GetUsers(%s) = %+v, %v; want the saved user", id, got, err)
+		}
+	}
+	close(stop)
+	wg.Wait()
+	ids := make([]string, 300)
+	for i := range ids {
+		ids[i] = fmt.Sprintf("u%04d", i)
+	}
+	if ps, err := s.GetParticipants(ctx, "t1", "p1", ids); err != nil || len(ps) != 300 {
+		t.Errorf("GetParticipants = %d, %v; want 300", len(ps), err)
+	}
+}

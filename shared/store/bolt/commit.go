@@ -2,6 +2,7 @@ package bolt
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"go.etcd.io/bbolt"
 )
@@ -16,6 +17,8 @@ const maxBatch = 512
 // to MaxBatchDelay to gather a batch).
 type committer struct {
 	db      *bbolt.DB
+	txs     atomic.Int64 // transactions committed, for benchmarks
+	saves   atomic.Int64 // saves in them
 	mu      sync.Mutex
 	queue   []*pending
 	leading bool // a caller is committing; the others wait in queue
@@ -68,6 +71,7 @@ func (c *committer) run(fn func(tx *bbolt.Tx) (conflict, err error)) error {
 
 func (c *committer) commit(batch []*pending) {
 	err := c.db.Update(func(tx *bbolt.Tx) error {
+		fillBuckets(tx)
 		for _, q := range batch {
 			if q.conflict, q.err = q.fn(tx); q.err != nil {
 				return q.err
@@ -76,6 +80,8 @@ func (c *committer) commit(batch []*pending) {
 		return nil
 	})
 	if err == nil {
+		c.txs.Add(1)
+		c.saves.Add(int64(len(batch)))
 		return
 	}
 	if len(batch) == 1 {
@@ -87,6 +93,7 @@ func (c *committer) commit(batch []*pending) {
 	for _, q := range batch {
 		q.conflict = nil
 		q.err = c.db.Update(func(tx *bbolt.Tx) (err error) {
+			fillBuckets(tx)
 			q.conflict, err = q.fn(tx)
 			return err
 		})

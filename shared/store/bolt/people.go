@@ -126,7 +126,7 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID, afterUs
 			}
 			for ; k != nil && bytes.HasPrefix(k, pre) && len(page) < listPage; k, v = c.Next() {
 				var p roster.Participant
-				if err := jsonDecode(v, &p); err != nil {
+				if err := decodeValue(v, &p); err != nil {
 					return fmt.Errorf("user %s: %w", k[len(pre):], err)
 				}
 				page = append(page, p)
@@ -189,7 +189,7 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 		cp := *w.User
 		cp.Version++
 		u = &cp
-		if userVal, err = jsonEncode(u); err != nil {
+		if userVal, err = encodeValue(u); err != nil {
 			return fmt.Errorf("save user %s: %w", u.ID, err)
 		}
 	}
@@ -197,20 +197,21 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 		cp := *w.Participant
 		cp.Version++
 		p = &cp
-		if partVal, err = jsonEncode(p); err != nil {
+		if partVal, err = encodeValue(p); err != nil {
 			return fmt.Errorf("save participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 		}
 	}
 	// write may run more than once (the committer retries it alone when a
 	// batch fails), so it derives everything from tx.
 	err = s.saves.run(func(tx *bbolt.Tx) (conflict, err error) {
-		if conflict, err = checkUser(tx, u); conflict != nil || err != nil {
+		old, conflict, err := checkUser(tx, u)
+		if conflict != nil || err != nil {
 			return conflict, err
 		}
 		if conflict, err = checkParticipant(tx, p); conflict != nil || err != nil {
 			return conflict, err
 		}
-		if err := writeUser(tx, u, userVal); err != nil {
+		if err := writeUser(tx, u, old, userVal); err != nil {
 			return nil, err
 		}
 		return nil, writeParticipant(tx, p, partVal)
@@ -223,29 +224,28 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 
 // checkUser returns a conflict when u (already at its new version) does not
 // follow the stored version or takes another user's email, external ID or
-// username.
-func checkUser(tx *bbolt.Tx, u *roster.User) (conflict, err error) {
+// username. old is the stored user (zero when there is none).
+func checkUser(tx *bbolt.Tx, u *roster.User) (old roster.User, conflict, err error) {
 	if u == nil {
-		return nil, nil
+		return old, nil, nil
 	}
-	var old roster.User
 	if _, err := get(tx.Bucket(bucketUsers), key(u.Tenant, u.ID), &old); err != nil {
-		return nil, fmt.Errorf("user %s: %w", u.ID, err)
+		return old, nil, fmt.Errorf("user %s: %w", u.ID, err)
 	}
 	if old.Version != u.Version-1 {
-		return fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
+		return old, fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
 	}
 	// Participant data stays out of errors: name the other user, not the key.
 	if owner := tx.Bucket(bucketEmails).Get(key(u.Tenant, u.Email)); u.Email != "" && owner != nil && string(owner) != u.ID {
-		return fmt.Errorf("user %s: email belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+		return old, fmt.Errorf("user %s: email belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
 	if owner := tx.Bucket(bucketExternalIDs).Get(key(u.Tenant, u.ExternalID)); u.ExternalID != "" && owner != nil && string(owner) != u.ID {
-		return fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+		return old, fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
 	if owner := tx.Bucket(bucketUsernames).Get(key(u.Tenant, u.Username)); u.Username != "" && owner != nil && string(owner) != u.ID {
-		return fmt.Errorf("user %s: username belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+		return old, fmt.Errorf("user %s: username belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
-	return nil, nil
+	return old, nil, nil
 }
 
 func checkParticipant(tx *bbolt.Tx, p *roster.Participant) (conflict, err error) {
@@ -263,17 +263,14 @@ func checkParticipant(tx *bbolt.Tx, p *roster.Participant) (conflict, err error)
 	return nil, nil
 }
 
-// writeUser stores u and moves its email, external ID and username claims.
-func writeUser(tx *bbolt.Tx, u *roster.User, val []byte) error {
+// writeUser stores u and moves its email, external ID and username claims
+// from old, the stored user.
+func writeUser(tx *bbolt.Tx, u *roster.User, old roster.User, val []byte) error {
 	if u == nil {
 		return nil
 	}
 	users := tx.Bucket(bucketUsers)
 	k := key(u.Tenant, u.ID)
-	var old roster.User
-	if _, err := get(users, k, &old); err != nil {
-		return fmt.Errorf("user %s: %w", u.ID, err)
-	}
 	claim := func(index []byte, oldValue, newValue string) error {
 		b := tx.Bucket(index)
 		if oldValue != "" && oldValue != newValue {

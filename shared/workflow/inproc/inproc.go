@@ -29,7 +29,9 @@ type Runner interface {
 
 // Options tune a Workflow.
 type Options struct {
-	// Concurrency is how many batches are applied at once (default 4).
+	// Concurrency is how many batches are applied at once (default 16):
+	// the embedded store commits the rows being saved together, one fsync
+	// per transaction, so more rows in flight make fewer, larger commits.
 	Concurrency int
 	// Async runs imports in the background; Wait waits for them.
 	Async bool
@@ -62,7 +64,7 @@ var _ importer.Workflow = (*Workflow)(nil)
 // New returns a workflow driving r.
 func New(r Runner, opt Options) *Workflow {
 	if opt.Concurrency <= 0 {
-		opt.Concurrency = 4
+		opt.Concurrency = 16
 	}
 	if opt.Attempts <= 0 {
 		opt.Attempts = 3
