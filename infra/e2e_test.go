@@ -14,10 +14,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rosterhq/roster/shared/awstest"
-	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/step"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 )
 
 // The end-to-end run (DESIGN §6): the synthesized state machine, executed

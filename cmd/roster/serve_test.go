@@ -14,9 +14,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/config"
-	"github.com/rosterhq/roster/shared/lambdatest"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 )
 
 func TestMain(m *testing.M) {

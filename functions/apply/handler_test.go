@@ -11,12 +11,12 @@ import (
 	"github.com/aws/smithy-go"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/config"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/step"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }

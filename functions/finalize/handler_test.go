@@ -7,11 +7,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/config"
-	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/step"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }

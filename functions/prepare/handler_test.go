@@ -10,11 +10,11 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/config"
-	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/step"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }

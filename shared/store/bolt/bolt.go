@@ -226,7 +226,7 @@ func (s *Store) GetProgram(ctx context.Context, tenant, id string) (roster.Progr
 func (s *Store) PutImport(ctx context.Context, im roster.Import) (roster.Import, error) {
 	next := im
 	next.Version++
-	next.AppliedSet = nil // kept by RecordBatch
+	next.AppliedSet = nil         // kept by RecordBatch
 	raw, err := encodeValue(next) // outside the transaction, as Save does
 	if err != nil {
 		return roster.Import{}, fmt.Errorf("put import %s: %w", im.ID, err)

@@ -8,10 +8,10 @@ import (
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/store/dynamo"
 	"github.com/rosterhq/roster/shared/store/storetest"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
 )
 
 func TestMain(m *testing.M) { awstest.Main(m) }

@@ -15,8 +15,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/sfn/types"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 	wf "github.com/rosterhq/roster/shared/workflow/sfn"
 	"github.com/rosterhq/roster/shared/workflow/workflowtest"
 )

@@ -16,11 +16,11 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/config"
-	"github.com/rosterhq/roster/shared/lambdatest"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/step"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/lambdatest"
 )
 
 func TestMain(m *testing.M) {
@@ -62,7 +62,7 @@ func build(t *testing.T) map[string]string {
 	return bins
 }
 
-const eventsDir = "../../events/"
+const eventsDir = "../../../events/"
 
 var functions = []string{"api", "parse", "prepare", "apply", "finalize", "watchdog"}
 

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rosterhq/roster/shared/awstest"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
 )
 
 func TestSESRecorder(t *testing.T) {

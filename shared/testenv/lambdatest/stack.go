@@ -16,10 +16,10 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
-	"github.com/rosterhq/roster/shared/awstest"
 	"github.com/rosterhq/roster/shared/blob/s3blob"
 	"github.com/rosterhq/roster/shared/config"
 	"github.com/rosterhq/roster/shared/store/dynamo"
+	"github.com/rosterhq/roster/shared/testenv/awstest"
 )
 
 // StateMachineARN is the state machine the stack's Step Functions
