@@ -124,6 +124,8 @@ type ImportSettings struct {
 	Overwrite bool      `json:"overwrite"` // S3
 	Notify    bool      `json:"notify"`    // S4
 	DateOrder DateOrder `json:"dateOrder"` // V5, default dmy
+	// StatusValues maps a pushed file's status values to statuses (I4).
+	StatusValues map[string]Status `json:"statusValues,omitempty"`
 }
 
 // WithDefaults fills unset settings.
