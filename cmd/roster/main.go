@@ -13,6 +13,7 @@
 //	roster export --data DIR --program ID [--role ROLE] [--out FILE]
 //	roster integration put|list|live --data DIR ...
 //	roster sync --data DIR --integration ID [--name NAME] [--json] FILE
+//	roster sync approve|reject --data DIR --import ID [--json]
 //	roster watchdog --data DIR [--now RFC3339] [--json]
 //	roster outbox --data DIR [--json]
 //	roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
@@ -78,6 +79,8 @@ Commands:
   roster integration list --data DIR [--json]
   roster integration live --data DIR --id ID [--off]
   roster sync --data DIR --integration ID [--name NAME] [--json] FILE
+  roster sync approve --data DIR --import ID [--json]
+  roster sync reject --data DIR --import ID
   roster watchdog --data DIR [--now RFC3339] [--json]
   roster outbox --data DIR [--json]
   roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]

@@ -11,11 +11,16 @@ import (
 	"github.com/rosterhq/roster/shared/roster"
 )
 
-const syncUsage = `usage: roster sync --data DIR --integration ID [--name NAME] [--json] FILE`
+const syncUsage = `usage: roster sync --data DIR --integration ID [--name NAME] [--json] FILE
+       roster sync approve --data DIR --import ID [--json]
+       roster sync reject --data DIR --import ID`
 
 // sync delivers FILE as if the integration had pushed it under NAME and
 // processes it at once, exactly as a pushed file (I2–I7).
 func (m *Main) sync(ctx context.Context, args []string) error {
+	if len(args) > 0 && (args[0] == "approve" || args[0] == "reject") {
+		return m.syncHeld(ctx, args[0], args[1:])
+	}
 	fs := m.flags("sync")
 	data := dataFlag(fs, m.Getenv)
 	id := fs.String("integration", "", "integration ID (required)")
@@ -47,6 +52,37 @@ func (m *Main) sync(ctx context.Context, args []string) error {
 	}
 	defer e.Close()
 	res, err := e.svc.Arrive(ctx, localTenant, *id, *name, f, size)
+	if err != nil {
+		return err
+	}
+	return m.printSync(res, *asJSON)
+}
+
+// syncHeld approves or rejects the suspensions the safety valve held for
+// an import (I5).
+func (m *Main) syncHeld(ctx context.Context, verb string, args []string) error {
+	fs := m.flags("sync " + verb)
+	data := dataFlag(fs, m.Getenv)
+	id := fs.String("import", "", "import whose held suspensions to "+verb+" (required)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return err
+	}
+	if *id == "" || len(pos) != 0 {
+		fmt.Fprintln(m.Stderr, syncUsage)
+		return errUsage
+	}
+	e, err := m.openEmbedded(*data, embeddedOptions{})
+	if err != nil {
+		return err
+	}
+	defer e.Close()
+	settle := e.admin.ApproveHeld
+	if verb == "reject" {
+		settle = e.admin.RejectHeld
+	}
+	res, err := settle(ctx, *id)
 	if err != nil {
 		return err
 	}

@@ -179,11 +179,27 @@ func (s *Service) process(ctx context.Context, in roster.Integration, name strin
 	}
 	res.Status = roster.SyncCompleted
 	res.Counts.Counts = im.Counts
+	if in.OffboardsMissing() {
+		c := im.Counts
+		ob, err := s.offboard(ctx, in, im, c.Created+c.Updated+c.Unchanged+c.Skipped+c.Rejected)
+		if err != nil {
+			return res, nil, err
+		}
+		res.Status = roster.SyncStatusOf(ob.Outcome)
+		res.Counts.Suspended, res.Counts.Held = ob.Suspended, ob.Held
+		note.Population, note.EmptyFile = ob.Population, ob.Outcome == roster.ValveEmpty
+		if res.Status == roster.SyncHeld {
+			note.ReviewURL = heldReviewHint(im.ID)
+		}
+	}
 	entries, err := s.Report(ctx, in.Tenant, im.ID)
 	if err != nil {
 		return res, nil, err
 	}
 	res.Flags = append(res.Flags, entryFlags(entries)...)
+	if err := s.putJSON(ctx, syncResultKey(in.Tenant, im.ID), res); err != nil {
+		return res, nil, err
+	}
 	note.Result = res
 	if len(im.ReportKeys) > 0 {
 		note.ReportURL = s.cfg.ReportURL(in.Tenant, im.ID, im.ReportKeys[0])
@@ -191,6 +207,10 @@ func (s *Service) process(ctx context.Context, in roster.Integration, name strin
 	mark := &roster.FileMark{Name: name, ArrivedAt: now, ImportID: im.ID}
 	return res, mark, s.tell(ctx, note)
 }
+
+// syncResultKey is the work file keeping a pushed file's outcome, which
+// approving or rejecting its held suspensions updates (I5).
+func syncResultKey(tenant, importID string) string { return workKey(tenant, importID, "sync.json") }
 
 // fitPlan plans the file's first sheet from the integration's mapping by
 // header name (I3).

@@ -126,6 +126,9 @@ type ImportSettings struct {
 	DateOrder DateOrder `json:"dateOrder"` // V5, default dmy
 	// StatusValues maps a pushed file's status values to statuses (I4).
 	StatusValues map[string]Status `json:"statusValues,omitempty"`
+	// Rehire reactivates a suspended participant whom a full file names
+	// again with an empty status (I4: a re-hire).
+	Rehire bool `json:"rehire,omitempty"`
 }
 
 // WithDefaults fills unset settings.

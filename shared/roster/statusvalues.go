@@ -14,3 +14,19 @@ func (s ImportSettings) MapStatus(cell string) string {
 	}
 	return cell
 }
+
+// OffboardsMissing reports whether the integration's files suspend the
+// participants of its role that they do not name (I4): full mode with
+// deactivateMissing.
+func (in Integration) OffboardsMissing() bool {
+	return in.Mode == ModeFull && in.DeactivateMissing
+}
+
+// SyncStatusOf is a live file's status once its rows are applied: held
+// when the safety valve held its suspensions (I5), else completed.
+func SyncStatusOf(v ValveOutcome) SyncStatus {
+	if v == ValveHold {
+		return SyncHeld
+	}
+	return SyncCompleted
+}
