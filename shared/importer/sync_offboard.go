@@ -223,7 +223,7 @@ func (s *Service) presentIDs(ctx context.Context, im roster.Import) (*sortedIDs,
 		}
 		return nil
 	}
-	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
+	err = s.scanRows(ctx, im, prog, nil, func(o rowOutcome) error {
 		if o.Record.Row == 0 || o.Record.Identity() == "" {
 			return nil
 		}
