@@ -172,3 +172,21 @@ func countStatus(st map[string]string, want roster.Status) int {
 	}
 	return n
 }
+
+// TestSyncTestModeWouldSuspend: in test mode the counts say whom the file
+// would suspend or hold, and nobody is suspended (I7).
+func TestSyncTestModeWouldSuspend(t *testing.T) {
+	c := newCLI(t)
+	c.putIntegration(offboardIntegration)
+	c.sync("hr", "people_2026-11-01.csv", staff(20))
+	c.ok("integration", "live", "--data", c.data, "--id", "hr", "--off")
+	if res := c.sync("hr", "people_2026-11-02.csv", staff(20, 3, 7)); res.Status != roster.SyncTested || res.Counts.Suspended != 2 || res.Counts.Held != 0 {
+		t.Errorf("test mode, 2 missing = %+v, want tested with 2 would-be suspended", res)
+	}
+	if res := c.sync("hr", "people_2026-11-03.csv", staff(5)); res.Status != roster.SyncTested || res.Counts.Held != 15 || res.Counts.Suspended != 0 {
+		t.Errorf("test mode, truncated = %+v, want tested with 15 would-be held", res)
+	}
+	if n := countStatus(c.statuses(), roster.StatusSuspended); n != 0 {
+		t.Errorf("test mode suspended %d, want none", n)
+	}
+}

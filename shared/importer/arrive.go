@@ -181,7 +181,7 @@ func (s *Service) process(ctx context.Context, in roster.Integration, name strin
 	res.Counts.Counts = im.Counts
 	if in.OffboardsMissing() {
 		c := im.Counts
-		ob, err := s.offboard(ctx, in, im, c.Created+c.Updated+c.Unchanged+c.Skipped+c.Rejected)
+		ob, err := s.offboard(ctx, in, im, dataRows(c), false)
 		if err != nil {
 			return res, nil, err
 		}
@@ -265,6 +265,13 @@ func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncN
 	}
 	res.Status = roster.SyncTested
 	res.Counts.Counts = rv.Counts
+	if in.OffboardsMissing() {
+		ob, err := s.offboard(ctx, in, im, dataRows(rv.Counts), true)
+		if err != nil {
+			return res, nil, err
+		}
+		res.Counts.Suspended, res.Counts.Held = ob.Suspended, ob.Held
+	}
 	res.Flags = append(res.Flags, entryFlags(rv.Entries)...)
 	note.Result = res
 	if len(keys) > 0 {
@@ -274,8 +281,9 @@ func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncN
 }
 
 // awaitRun waits for a started run to end: the in-process workflow may run
-// it in the background.
+// it in the background. It polls less often as the run goes on.
 func (s *Service) awaitRun(ctx context.Context, tenant, id string) (roster.Import, error) {
+	wait := 20 * time.Millisecond
 	for {
 		im, err := s.GetImport(ctx, tenant, id)
 		if err != nil || im.Status != roster.ImportRunning {
@@ -284,8 +292,9 @@ func (s *Service) awaitRun(ctx context.Context, tenant, id string) (roster.Impor
 		select {
 		case <-ctx.Done():
 			return im, ctx.Err()
-		case <-time.After(50 * time.Millisecond):
+		case <-time.After(wait):
 		}
+		wait = min(2*wait, time.Second)
 	}
 }
 
@@ -321,6 +330,11 @@ func (s *Service) tell(ctx context.Context, n syncNote) error {
 		return fmt.Errorf("send sync email: %w", err)
 	}
 	return nil
+}
+
+// dataRows is how many data rows a file had, from its counts.
+func dataRows(c roster.Counts) int {
+	return c.Created + c.Updated + c.Unchanged + c.Skipped + c.Rejected
 }
 
 func syncResult(st roster.SyncStatus) roster.SyncResult {

@@ -126,7 +126,7 @@ func BenchmarkOffboardPass(b *testing.B) {
 			for b.Loop() {
 				runtime.GC()
 				stop := peakHeap()
-				ob, err := s.offboard(b.Context(), in, im, n-n/100)
+				ob, err := s.offboard(b.Context(), in, im, n-n/100, false)
 				peak = max(peak, stop())
 				if err != nil {
 					b.Fatal(err)

@@ -14,8 +14,8 @@ func heldReviewHint(importID string) string {
 }
 
 // ApproveHeld applies the suspensions the safety valve held for an import
-// (I5) and returns the file's outcome, now completed. Participants named
-// again (or suspended) since are left as they are.
+// (I5) and returns the file's outcome, now completed. Participants
+// suspended since are left as they are.
 func (s *Service) ApproveHeld(ctx context.Context, tenant, id string) (roster.SyncResult, error) {
 	return s.settleHeld(ctx, tenant, id, true)
 }

@@ -30,7 +30,8 @@ type offboarding struct {
 // (I5): their user IDs are then kept as a work file of the import for an
 // admin to approve or reject. It streams the file's user IDs (sorted in
 // runs on disk) against the program's participants, never loading either.
-func (s *Service) offboard(ctx context.Context, in roster.Integration, im roster.Import, dataRows int) (offboarding, error) {
+// A dry run (test mode, I7) writes nothing and returns the would-be counts.
+func (s *Service) offboard(ctx context.Context, in roster.Integration, im roster.Import, dataRows int, dryRun bool) (offboarding, error) {
 	var ob offboarding
 	present, cleanup, err := s.presentIDs(ctx, im)
 	if err != nil {
@@ -54,10 +55,16 @@ func (s *Service) offboard(ctx context.Context, in roster.Integration, im roster
 		return ob, err
 	}
 	ob.Outcome = in.Valve.Decide(would, ob.Population, dataRows)
-	switch ob.Outcome {
-	case roster.ValveEmpty:
+	switch {
+	case ob.Outcome == roster.ValveEmpty:
 		return ob, nil
-	case roster.ValveHold:
+	case dryRun && ob.Outcome == roster.ValveHold:
+		ob.Held = would
+		return ob, nil
+	case dryRun:
+		ob.Suspended = would
+		return ob, nil
+	case ob.Outcome == roster.ValveHold:
 		ob.Held = would
 		return ob, s.writeHeld(ctx, im, in.Role, present)
 	}
