@@ -208,3 +208,22 @@ func TestSyncTestModeThenLive(t *testing.T) {
 		t.Errorf("live file created %d participants, want 2", len(ps))
 	}
 }
+
+// TestSyncUsage: a sync without its integration or file prints the usage
+// of DESIGN §5.
+func TestSyncUsage(t *testing.T) {
+	c := newCLI(t)
+	for _, args := range [][]string{
+		{"sync", "--data", c.data, c.write("f.csv", day1)},
+		{"sync", "--data", c.data, "--integration", "hr"},
+		{"sync", "approve", "--data", c.data},
+	} {
+		_, errOut, err := c.run("", args...)
+		if err == nil || !strings.Contains(errOut, "roster sync --data DIR --integration ID [--name NAME] [--json] FILE") {
+			t.Errorf("roster %s = %v, stderr %q; want the usage", strings.Join(args, " "), err, errOut)
+		}
+	}
+	if _, _, err := c.run("", "sync", "reject", "--data", c.data, "--import", "imp_nope"); err == nil || !strings.Contains(err.Error(), "imp_nope") {
+		t.Errorf("sync reject of an unknown import = %v, want an error naming it", err)
+	}
+}
