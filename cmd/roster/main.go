@@ -12,6 +12,8 @@
 //	roster template --data DIR --program ID [--out FILE]
 //	roster export --data DIR --program ID [--role ROLE] [--out FILE]
 //	roster integration put|list|live --data DIR ...
+//	roster sync --data DIR --integration ID [--name NAME] [--json] FILE
+//	roster sync approve|reject --data DIR --import ID [--json]
 //	roster watchdog --data DIR [--now RFC3339] [--json]
 //	roster outbox --data DIR [--json]
 //	roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
@@ -76,6 +78,9 @@ Commands:
   roster integration put --data DIR INTEGRATION.json
   roster integration list --data DIR [--json]
   roster integration live --data DIR --id ID [--off]
+  roster sync --data DIR --integration ID [--name NAME] [--json] FILE
+  roster sync approve --data DIR --import ID [--json]
+  roster sync reject --data DIR --import ID
   roster watchdog --data DIR [--now RFC3339] [--json]
   roster outbox --data DIR [--json]
   roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]
@@ -126,6 +131,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.integration(ctx, args[1:])
 	case "watchdog":
 		return m.watchdog(ctx, args[1:])
+	case "sync":
+		return m.sync(ctx, args[1:])
 	case "serve":
 		return m.serve(ctx, args[1:])
 	case "help", "-h", "--help":

@@ -34,12 +34,13 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 	data := dataFlag(fs, m.Getenv)
 	addr := fs.String("addr", "127.0.0.1:8080", "address to listen on")
 	useAWS := fs.Bool("aws", false, "serve over the AWS backend (S3, DynamoDB, SES, Step Functions)")
+	sftpAddr := fs.String("sftp", "", "also run the SFTP server for integrations on this address, e.g. 127.0.0.1:2022 (I2)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if len(pos) != 0 {
-		fmt.Fprintln(m.Stderr, "usage: roster serve --data DIR [--addr 127.0.0.1:8080] [--aws]")
+		fmt.Fprintln(m.Stderr, "usage: roster serve --data DIR [--addr 127.0.0.1:8080] [--sftp 127.0.0.1:2022] [--aws]")
 		return errUsage
 	}
 	secret, err := devSecret(m.Getenv)
@@ -93,6 +94,21 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		return err
 	}
 	defer startWatchdog(ctx, svc, every, log)() // stops before the store closes
+	if !*useAWS {
+		stopInbox, err := startInbox(ctx, svc, *data, log)
+		if err != nil {
+			return err
+		}
+		defer stopInbox()
+	}
+	if *sftpAddr != "" {
+		srv, sln, stopSFTP, err := startSFTP(svc, *data, *sftpAddr, log)
+		if err != nil {
+			return err
+		}
+		defer stopSFTP()
+		fmt.Fprintf(m.Stdout, "sftp on %s, host key %s\n", sln.Addr(), fingerprint(srv.HostKey()))
+	}
 	h := web.With(httpapi.New(svc, opt), web.ConfigFromEnv(m.Getenv, svc.MaxFileSize()))
 	admin, err := auth.Sign(httpapi.Claims{Subject: "admin", Email: "admin@example.com", Tenant: localTenant, Kind: roster.KindAdmin, Programs: []string{httpapi.AllPrograms}}, devTokenTTL)
 	if err != nil {

@@ -78,6 +78,7 @@ func (s *server) routes() []route {
 		{pattern: "GET /v1/outbox", serve: s.outbox},
 	}
 	rs = append(rs, s.pageRoutes()...)
+	rs = append(rs, s.heldRoutes()...)
 	return append(rs, s.integrationRoutes()...)
 }
 

@@ -27,12 +27,17 @@ const excludeColumn = -1
 // for each data row in file order. Sheet-wide warnings come first. Fully
 // blank rows are left out (F4).
 func (s *Service) readRows(ctx context.Context, im roster.Import, prog roster.Program, fn func(rowOutcome) error) error {
+	return s.scanRows(ctx, im, prog, roster.NewUniqueness(), fn)
+}
+
+// scanRows is readRows with the duplicate check's tracker; nil skips that
+// check (V2), which keeps a pass that only needs identities flat in memory.
+func (s *Service) scanRows(ctx context.Context, im roster.Import, prog roster.Program, uniq *roster.Uniqueness, fn func(rowOutcome) error) error {
 	book, cleanup, err := s.openFile(ctx, im)
 	if err != nil {
 		return err
 	}
 	defer cleanup()
-	uniq := roster.NewUniqueness()
 	for i := range im.Sheets {
 		plan := &im.Sheets[i]
 		if err := s.readSheet(ctx, book, im, prog, plan, uniq, fn); err != nil {
@@ -114,7 +119,7 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 			continue // nothing in any mapped column: not a participant row
 		}
 		rec, flags := roster.ReadRecord(prog, *plan, im.Settings, r.Number, copyCells(cells))
-		if !roster.HasErrors(flags) {
+		if uniq != nil && !roster.HasErrors(flags) {
 			flags = append(flags, uniq.Check(rec, *plan)...)
 		}
 		out.Record, out.Flags = rec, flags

@@ -104,6 +104,9 @@ func Decide(in DecideInput) Decision {
 	// and the send) goes out now, whichever import meets the row again.
 	d.Invite = cur.InvitePending
 	p := cloneParticipant(*cur)
+	if rec.Status == "" && s.Rehire && cur.Status == StatusSuspended {
+		rec.Status = StatusActive // I4: a re-hire, present again, is reactivated by A6
+	}
 	changed := applyStatus(&p, u.AccountCreated, rec, plan, &d)
 	changed = applyAnswers(&p, in.Program, s, u.AccountCreated, rec, plan, &d) || changed
 	if !changed && !userChanged {

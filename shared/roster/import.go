@@ -124,6 +124,11 @@ type ImportSettings struct {
 	Overwrite bool      `json:"overwrite"` // S3
 	Notify    bool      `json:"notify"`    // S4
 	DateOrder DateOrder `json:"dateOrder"` // V5, default dmy
+	// StatusValues maps a pushed file's status values to statuses (I4).
+	StatusValues map[string]Status `json:"statusValues,omitempty"`
+	// Rehire reactivates a suspended participant whom a full file names
+	// again with an empty status (I4: a re-hire).
+	Rehire bool `json:"rehire,omitempty"`
 }
 
 // WithDefaults fills unset settings.

@@ -2,6 +2,7 @@ package roster_test
 
 import (
 	"errors"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -102,7 +103,7 @@ func TestImportSettingsWithDefaults(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := tc.in.WithDefaults(); got != tc.want {
+			if got := tc.in.WithDefaults(); !reflect.DeepEqual(got, tc.want) {
 				t.Errorf("WithDefaults(%+v) = %+v, want %+v", tc.in, got, tc.want)
 			}
 		})

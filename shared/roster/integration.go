@@ -480,18 +480,11 @@ func InboundPrefix(tenant, integrationID string) string {
 
 // Settings are the import settings every file of the integration runs with.
 func (in Integration) Settings() ImportSettings {
-	return ImportSettings{Role: in.Role, Separator: in.Separator, Overwrite: in.Overwrite, Notify: in.Notify, DateOrder: in.DateOrder}.WithDefaults()
+	return ImportSettings{Role: in.Role, Separator: in.Separator, Overwrite: in.Overwrite, Notify: in.Notify, DateOrder: in.DateOrder, StatusValues: in.StatusValues,
+		Rehire: in.OffboardsMissing()}.WithDefaults()
 }
 
 // MapStatus maps a status cell through the integration's status values
 // (I4), case-insensitively and trimmed. A value with no entry is returned as
 // it is, for the V4 check to accept (active, suspended, empty) or flag.
-func (in Integration) MapStatus(cell string) string {
-	n := strings.ToLower(strings.TrimSpace(cell))
-	for v, s := range in.StatusValues {
-		if strings.ToLower(strings.TrimSpace(v)) == n {
-			return string(s)
-		}
-	}
-	return cell
-}
+func (in Integration) MapStatus(cell string) string { return in.Settings().MapStatus(cell) }

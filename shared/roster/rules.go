@@ -107,7 +107,7 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 				flag(i, v, "V3", "User ID may hold only letters, digits, '-', '_' and '.'", SeverityError)
 			}
 		case target == TargetStatus:
-			st, ok := ParseStatus(v)
+			st, ok := ParseStatus(s.MapStatus(v))
 			if !ok {
 				flag(i, v, "V4", "status must be active or suspended (or empty)", SeverityError)
 			}

@@ -1,0 +1,117 @@
+package importer
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+
+	"github.com/rosterhq/roster/shared/roster"
+)
+
+// heldReviewHint says where an admin approves or rejects held suspensions.
+func heldReviewHint(importID string) string {
+	return fmt.Sprintf("roster sync approve|reject --import %s, or POST /v1/imports/%s/held/approve|reject", importID, importID)
+}
+
+// ApproveHeld applies the suspensions the safety valve held for an import
+// (I5) and returns the file's outcome, now completed. Participants
+// suspended since are left as they are.
+func (s *Service) ApproveHeld(ctx context.Context, tenant, id string) (roster.SyncResult, error) {
+	return s.settleHeld(ctx, tenant, id, true)
+}
+
+// RejectHeld drops the suspensions the safety valve held for an import
+// (I5): nobody is suspended, and the file's outcome becomes completed.
+func (s *Service) RejectHeld(ctx context.Context, tenant, id string) (roster.SyncResult, error) {
+	return s.settleHeld(ctx, tenant, id, false)
+}
+
+func (s *Service) settleHeld(ctx context.Context, tenant, id string, approve bool) (roster.SyncResult, error) {
+	var res roster.SyncResult
+	if _, err := s.GetImport(ctx, tenant, id); err != nil {
+		return res, err
+	}
+	if err := s.getJSON(ctx, syncResultKey(tenant, id), &res); err != nil {
+		return res, roster.Errorf(roster.ErrConflict, "import %s has no held suspensions: it is not a synced file's", id)
+	}
+	if res.Status != roster.SyncHeld {
+		return res, roster.Errorf(roster.ErrConflict, "import %s has no held suspensions: it is %s", id, res.Status)
+	}
+	if approve {
+		n, err := s.suspendHeld(ctx, tenant, id)
+		if err != nil {
+			return res, err
+		}
+		res.Counts.Suspended += n
+	}
+	res.Status, res.Counts.Held = roster.SyncCompleted, 0
+	return res, s.putJSON(ctx, syncResultKey(tenant, id), res)
+}
+
+// suspendHeld suspends the held participants still active, a page at a time.
+func (s *Service) suspendHeld(ctx context.Context, tenant, id string) (int, error) {
+	im, err := s.GetImport(ctx, tenant, id)
+	if err != nil {
+		return 0, err
+	}
+	rc, err := s.cfg.Blobs.Get(ctx, heldKey(tenant, id))
+	if err != nil {
+		return 0, fmt.Errorf("held suspensions of import %s: %w", id, err)
+	}
+	defer rc.Close()
+	n := 0
+	var page []string
+	flush := func() error {
+		ps, err := s.cfg.Store.GetParticipants(ctx, tenant, im.ProgramID, page)
+		if err != nil {
+			return err
+		}
+		for _, p := range ps {
+			if p.Status == roster.StatusSuspended {
+				continue
+			}
+			if err := s.suspend(ctx, p); err != nil {
+				return err
+			}
+			n++
+		}
+		page = page[:0]
+		return nil
+	}
+	sc := bufio.NewScanner(rc)
+	for sc.Scan() {
+		if page = append(page, sc.Text()); len(page) == s.cfg.BatchSize {
+			if err := flush(); err != nil {
+				return n, err
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return n, err
+	}
+	return n, flush()
+}
+
+// ApproveHeld applies an import's held suspensions (I5); admins only.
+func (se *Session) ApproveHeld(ctx context.Context, id string) (roster.SyncResult, error) {
+	im, err := se.loadImport(ctx, id)
+	if err != nil {
+		return roster.SyncResult{}, err
+	}
+	if err := se.admin(im.ProgramID); err != nil {
+		return roster.SyncResult{}, err
+	}
+	return se.s.ApproveHeld(ctx, se.c.Tenant, id)
+}
+
+// RejectHeld drops an import's held suspensions (I5); admins only.
+func (se *Session) RejectHeld(ctx context.Context, id string) (roster.SyncResult, error) {
+	im, err := se.loadImport(ctx, id)
+	if err != nil {
+		return roster.SyncResult{}, err
+	}
+	if err := se.admin(im.ProgramID); err != nil {
+		return roster.SyncResult{}, err
+	}
+	return se.s.RejectHeld(ctx, se.c.Tenant, id)
+}
