@@ -490,7 +490,13 @@ function Review({ flow, setFlow, next, back, announce }) {
   const planOf = (name) => plans.find((p) => p.name === name) || plan;
   const rows = page.rows.map((r, i) => {
     const p = planOf(r.sheet);
-    const flags = r.flags || [];
+    // A link to nobody is found by the review over the whole file (A9, V6):
+    // its warning joins the row's own flags.
+    const flags = [...(r.flags || [])];
+    for (const e of summary?.entries || []) {
+      if (e.sheet !== r.sheet || e.row !== r.row) continue;
+      for (const f of e.flags) if (f.rule === 'A9' && !flags.some((x) => x.column === f.column && x.reason === f.reason && x.value === f.value)) flags.push(f);
+    }
     const used = new Set();
     const cells = Array.from({ length: ncols }, (_, c) => {
       const f = flags.find((x) => x.column === headerOf(p, c));

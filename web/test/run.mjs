@@ -371,6 +371,9 @@ test('links card filters to rows with links; leaving a row out is undone and red
   await card.click();
   await page.waitForFunction(() => document.querySelector('[role=grid]').getAttribute('aria-rowcount') === '3');
   assert.equal(await card.getAttribute('aria-pressed'), 'true');
+  // The link to nobody is flagged at its cell.
+  const nobody = page.getByRole('gridcell', { name: /nobody@example\.com/ });
+  assert.match(await page.locator('#' + await nobody.getAttribute('aria-describedby')).innerText(), /no mentor with this email/);
   await step(page, 'review-links', 'Review', { focus: false });
   await page.getByRole('button', { name: /All rows/ }).click();
   await page.waitForFunction(() => document.querySelector('[role=grid]').getAttribute('aria-rowcount') === '4');
