@@ -599,7 +599,7 @@ function Run({ flow, setFlow, next, announce }) {
           return;
         }
       } catch (err) { setError(errText(err)); }
-      if (!stop) setTimeout(tick, 700);
+      if (!stop) setTimeout(tick, 500);
     };
     tick();
     return () => { stop = true; };
