@@ -169,4 +169,5 @@ func TestParticipantSearch(t *testing.T) {
 	if got := search("nobody", 5); len(got) != 0 {
 		t.Errorf("q=nobody: %v", got)
 	}
+	e.must(http.StatusBadRequest, admin, "GET", "/v1/programs/mentoring/participants?q="+strings.Repeat("a", 201), nil, nil)
 }

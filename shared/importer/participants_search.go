@@ -5,9 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
+
+// maxSearch is the longest search accepted, in characters.
+const maxSearch = 200
 
 // searchScan is how many participants a search reads from the store at a
 // time before it looks their users up.
@@ -19,6 +23,9 @@ const searchScan = 200
 // cursor is the last participant read, so the next page goes on from there.
 func (s *Service) searchPage(ctx context.Context, tenant, programID, after string, q ParticipantQuery) (ParticipantPage, error) {
 	needle := strings.ToLower(strings.TrimSpace(q.Q))
+	if n := utf8.RuneCountInString(needle); n > maxSearch {
+		return ParticipantPage{}, roster.Errorf(roster.ErrInvalid, "q has %d characters; the limit is %d", n, maxSearch)
+	}
 	page := ParticipantPage{Participants: []ParticipantView{}}
 	for {
 		var scan []roster.Participant
