@@ -293,6 +293,18 @@ test('keyboard only through the whole flow', async () => {
   await kb.type('grace@example.com');
   await kb.press('Enter');
   await page.waitForFunction(() => document.querySelector('[data-count="rejected"]').textContent === '1');
+  // Leave the active row out, then undo it, by keyboard (W5).
+  const skipped = await count(page, 'skipped');
+  await tabTo(page.getByRole('button', { name: /^Leave row \d+ out$/ }));
+  await kb.press('Enter');
+  await page.waitForFunction((n) => document.querySelector('[data-count="skipped"]').textContent === String(n + 1), skipped);
+  await tabTo(page.getByRole('button', { name: /^Undo: Left row/ }));
+  await kb.press('Enter');
+  await page.waitForFunction((n) => document.querySelector('[data-count="skipped"]').textContent === String(n), skipped);
+  // The Links card is a button like the others.
+  await tabTo(page.getByRole('button', { name: /^\S+ Links \(/ }));
+  await kb.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.card[aria-describedby="links-help"]').getAttribute('aria-pressed') === 'true');
   await tabTo(page.getByRole('button', { name: /Run the import/ }));
   await kb.press('Enter');
   await page.getByRole('heading', { name: /Summary/ }).waitFor();
