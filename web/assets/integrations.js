@@ -172,7 +172,7 @@ export function Integrations({ programId }) {
     <section aria-labelledby="sync-runs-h" class="placeholder">
       <h3 id="sync-runs-h">Test-mode results and held suspensions</h3>
       <p>Not available on this page yet: the results of files tried in test mode, and the suspensions a file
-        held by the safety valve, to approve or reject, come with file arrival. Until then,
+        held by the safety valve, to approve or reject, come with file arrival. Until then,${' '}
         <code>roster sync approve</code> and <code>roster sync reject</code> act on held suspensions, and each
         synced file is an import listed under Imports.</p>
     </section>
