@@ -139,11 +139,6 @@ var errUnauthenticated = errors.New("unauthenticated")
 // session is the use cases as the call's caller may use them.
 func (s *server) session(c Claims) *importer.Session { return s.svc.As(c) }
 
-// loadImport loads the path's import as the caller may see it (X1).
-func (s *server) loadImport(r *http.Request, c Claims) (roster.Import, error) {
-	return s.session(c).GetImport(r.Context(), r.PathValue("importId"))
-}
-
 // wrap authenticates, runs the route, maps its error and logs the request.
 func (s *server) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

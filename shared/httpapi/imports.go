@@ -30,10 +30,14 @@ type importView struct {
 	Counts    roster.Counts         `json:"counts"`
 	Batches   int                   `json:"batches"`
 	Applied   int                   `json:"applied"`
-	Error     string                `json:"error,omitempty"`
-	Admin     string                `json:"admin,omitempty"`
-	CreatedAt time.Time             `json:"createdAt"`
-	UpdatedAt time.Time             `json:"updatedAt"`
+	// Rows and RowsApplied are the run's progress in rows (W6), given by
+	// GET /v1/imports/{id}; 0 elsewhere and until the run has prepared.
+	Rows        int       `json:"rows"`
+	RowsApplied int       `json:"rowsApplied"`
+	Error       string    `json:"error,omitempty"`
+	Admin       string    `json:"admin,omitempty"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
 }
 
 func viewOf(im roster.Import) importView {
@@ -118,11 +122,13 @@ func (s *server) listImports(w http.ResponseWriter, r *http.Request, c Claims) e
 }
 
 func (s *server) getImport(w http.ResponseWriter, r *http.Request, c Claims) error {
-	im, err := s.loadImport(r, c)
+	im, p, err := s.session(c).ImportProgress(r.Context(), r.PathValue("importId"))
 	if err != nil {
 		return err
 	}
-	writeJSON(w, http.StatusOK, viewOf(im))
+	v := viewOf(im)
+	v.Rows, v.RowsApplied = p.Rows, p.RowsApplied
+	writeJSON(w, http.StatusOK, v)
 	return nil
 }
 

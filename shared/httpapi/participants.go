@@ -13,7 +13,7 @@ func (s *server) listParticipants(w http.ResponseWriter, r *http.Request, c Clai
 	}
 	q := r.URL.Query()
 	page, err := s.session(c).ListParticipants(r.Context(), r.PathValue("programId"),
-		importer.ParticipantQuery{Role: q.Get("role"), Limit: limit, Cursor: q.Get("cursor")})
+		importer.ParticipantQuery{Role: q.Get("role"), Limit: limit, Cursor: q.Get("cursor"), Q: q.Get("q")})
 	if err != nil {
 		return err
 	}

@@ -10,8 +10,9 @@ import (
 )
 
 // EditCells keeps inline edits with the import (V8) and returns the edited
-// rows re-validated and decided as the run would (V7). Column -1 with any
-// value leaves the whole row out.
+// rows re-validated and decided as the run would (V7). Column -1 with a
+// value leaves the whole row out; column -1 with "" puts it back (undo of
+// leaving it out). Edits apply in order, so the last one of a cell wins.
 func (se *Session) EditCells(ctx context.Context, id string, edits []roster.CellEdit) ([]Entry, error) {
 	if _, err := se.loadImport(ctx, id); err != nil {
 		return nil, err

@@ -213,6 +213,17 @@ func (c *linkCheck) add(rec roster.Record) {
 	}
 }
 
+// asked is how many links the rows ask for, one per role and email.
+func (c *linkCheck) asked() int {
+	n := 0
+	for _, r := range c.refs {
+		for _, emails := range r.Assoc {
+			n += len(emails)
+		}
+	}
+	return n
+}
+
 // missingLinks returns a warning entry for every link that names nobody of
 // that role, neither in the import nor already in the program (A9, V6).
 func (s *Service) missingLinks(ctx context.Context, im roster.Import, prog roster.Program, c *linkCheck) ([]Entry, error) {

@@ -37,6 +37,10 @@ type ParticipantQuery struct {
 	Role   string // only this role, unless empty
 	Limit  int    // participants per page: 0 for DefaultParticipantPage, at most MaxParticipantPage
 	Cursor string // Next of the previous page; empty for the first
+	// Q, unless empty, keeps only participants whose email, username or
+	// User ID contains it, ignoring case (W7). Matched while paging: a
+	// page may then hold fewer than Limit, and the last may be empty.
+	Q string
 }
 
 // ParticipantPage is one page of participants, in user ID order. Next is
@@ -79,6 +83,9 @@ func (s *Service) participantPage(ctx context.Context, tenant, programID string,
 		if after, err = decodeCursor(q.Cursor); err != nil {
 			return ParticipantPage{}, err
 		}
+	}
+	if q.Q != "" {
+		return s.searchPage(ctx, tenant, programID, after, q)
 	}
 	var parts []roster.Participant
 	more := false

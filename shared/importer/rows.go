@@ -19,7 +19,8 @@ type rowOutcome struct {
 	Action roster.Action
 }
 
-// excludeColumn marks a review edit that leaves a whole row out (V8).
+// excludeColumn marks a review edit that leaves a whole row out (V8), or,
+// with an empty value, puts it back.
 const excludeColumn = -1
 
 // readRows reads every planned sheet of the import's file once, applying
@@ -76,7 +77,7 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		excluded := false
 		for _, e := range edited[r.Number] {
 			if e.Column == excludeColumn {
-				excluded = true
+				excluded = e.Value != "" // the last one wins: "" puts the row back (undo)
 				continue
 			}
 			for len(cells) <= e.Column {

@@ -26,7 +26,8 @@ type RowView struct {
 // RowsOptions select and page the dry run's rows.
 type RowsOptions struct {
 	// Filter is "" (every row), "flagged" (rows with a flag, as in Review)
-	// or an action: created, updated, unchanged, skipped, rejected.
+	// or an action: created, updated, unchanged, skipped, rejected, or
+	// "linked" (rows not rejected that ask for links, A9).
 	Filter        string
 	Offset, Limit int // Limit 0: all
 }
@@ -35,6 +36,7 @@ type RowsOptions struct {
 type RowsPage struct {
 	Counts  roster.Counts `json:"counts"`
 	Flagged int           `json:"flagged"` // rows with a flag in all
+	Linked  int           `json:"linked"`  // rows not rejected that ask for links (A9), in all
 	Total   int           `json:"total"`   // rows matching the filter in all
 	Rows    []RowView     `json:"rows"`
 }
@@ -44,9 +46,9 @@ type RowsPage struct {
 // code as Review and the apply step and writes nothing.
 func (s *Service) Rows(ctx context.Context, tenant, id string, opt RowsOptions) (RowsPage, error) {
 	switch roster.Action(opt.Filter) {
-	case "", "flagged", roster.ActionCreate, roster.ActionUpdate, roster.ActionUnchanged, roster.ActionSkip, roster.ActionReject:
+	case "", "flagged", "linked", roster.ActionCreate, roster.ActionUpdate, roster.ActionUnchanged, roster.ActionSkip, roster.ActionReject:
 	default:
-		return RowsPage{}, roster.Errorf(roster.ErrInvalid, "filter %q: want flagged, created, updated, unchanged, skipped or rejected", opt.Filter)
+		return RowsPage{}, roster.Errorf(roster.ErrInvalid, "filter %q: want flagged, linked, created, updated, unchanged, skipped or rejected", opt.Filter)
 	}
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil {
@@ -57,14 +59,21 @@ func (s *Service) Rows(ctx context.Context, tenant, id string, opt RowsOptions) 
 	}
 	res := resolver{store: s.cfg.Store, tenant: tenant, prog: im.ProgramID}
 	pg := RowsPage{Rows: []RowView{}}
-	add := func(v RowView) {
+	add := func(v RowView, linked bool) {
 		if len(v.Flags) > 0 {
 			pg.Flagged++
+		}
+		if linked {
+			pg.Linked++
 		}
 		switch opt.Filter {
 		case "":
 		case "flagged":
 			if len(v.Flags) == 0 {
+				return
+			}
+		case "linked":
+			if !linked {
 				return
 			}
 		default:
@@ -95,7 +104,7 @@ func (s *Service) Rows(ctx context.Context, tenant, id string, opt RowsOptions) 
 		for _, o := range pending {
 			if o.Action != "" {
 				pg.Counts.Add(o.Action)
-				add(RowView{Entry: Entry{Sheet: o.Plan.Name, Row: o.Record.Row, Action: o.Action, Values: o.Record.Values, Flags: o.Flags}})
+				add(RowView{Entry: Entry{Sheet: o.Plan.Name, Row: o.Record.Row, Action: o.Action, Values: o.Record.Values, Flags: o.Flags}}, false)
 				continue
 			}
 			i++
@@ -108,7 +117,7 @@ func (s *Service) Rows(ctx context.Context, tenant, id string, opt RowsOptions) 
 			if d.Action == roster.ActionUpdate {
 				v.Changes = changes(d, exs[i])
 			}
-			add(v)
+			add(v, d.Action != roster.ActionReject && len(o.Record.Assoc) > 0)
 		}
 		pending = pending[:0]
 		return nil

@@ -30,6 +30,10 @@ type Review struct {
 	Counts  roster.Counts `json:"counts"`
 	Entries []Entry       `json:"entries"` // flagged rows, in file order, paged
 	Total   int           `json:"total"`   // flagged rows in all
+	// Links is how many associations (A9) the run would make; MissingLinks
+	// how many the rows ask for that name nobody, each flagged (V6).
+	Links        int `json:"links"`
+	MissingLinks int `json:"missingLinks"`
 }
 
 // ReviewOptions pages the review's entries.
@@ -114,6 +118,8 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 		for _, e := range missing {
 			add(e)
 		}
+		rv.MissingLinks = len(missing)
+		rv.Links = links.asked() - len(missing)
 	}
 	if rv.Entries == nil {
 		rv.Entries = []Entry{}
@@ -146,10 +152,13 @@ func (s *Service) Cancel(ctx context.Context, tenant, id string) (roster.Import,
 
 // Manifest lists an import's batches; prepare writes it (DESIGN §1).
 type Manifest struct {
-	ImportID string        `json:"importId"`
-	Batches  []string      `json:"batches"` // blob keys
-	Rows     int           `json:"rows"`    // rows in batches
-	Counts   roster.Counts `json:"counts"`  // rows rejected or skipped before apply
+	ImportID string   `json:"importId"`
+	Batches  []string `json:"batches"` // blob keys
+	Rows     int      `json:"rows"`    // rows in batches
+	// BatchRows is each batch's row count, for the run's progress in rows
+	// (W6); manifests written before it have none.
+	BatchRows []int         `json:"batchRows,omitempty"`
+	Counts    roster.Counts `json:"counts"` // rows rejected or skipped before apply
 }
 
 // batchRow is one line of a batch file.
@@ -188,6 +197,7 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 			return fmt.Errorf("write batch %s: %w", key, err)
 		}
 		man.Batches = append(man.Batches, key)
+		man.BatchRows = append(man.BatchRows, inBatch)
 		buf.Reset()
 		inBatch = 0
 		return nil

@@ -337,7 +337,7 @@ func TestTemplateExportRoundTrip(t *testing.T) {
 
 // TestEditsInReview: V8 edits are re-validated at once and used by the run:
 // one fixes a bad row, one breaks a good row, one leaves a row out
-// (column -1: counted skipped).
+// (column -1 with a value: counted skipped).
 func TestEditsInReview(t *testing.T) {
 	ctx := context.Background()
 	e := newScenarioEnv(t, sheet.Limits{}, school)
@@ -360,7 +360,7 @@ func TestEditsInReview(t *testing.T) {
 		// The edited row comes back with what the run will do (V7).
 		{"V8_fixes_a_row", roster.CellEdit{Sheet: name, Row: 2, Column: 0, Value: "fixed@example.com"}, roster.ActionCreate, ""},
 		{"V8_breaks_a_good_row", roster.CellEdit{Sheet: name, Row: 3, Column: 1, Value: "six"}, roster.ActionReject, "V5"},
-		{"V8_excludes_a_row", roster.CellEdit{Sheet: name, Row: 4, Column: -1}, roster.ActionSkip, ""},
+		{"V8_excludes_a_row", roster.CellEdit{Sheet: name, Row: 4, Column: -1, Value: "out"}, roster.ActionSkip, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -60,6 +60,10 @@ export const api = {
   start: (id) => call('POST', `/v1/imports/${enc(id)}/start`),
   cancel: (id) => call('POST', `/v1/imports/${enc(id)}/cancel`),
   outbox: () => call('GET', '/v1/outbox'),
+  integrations: () => call('GET', '/v1/integrations').then((r) => r.integrations || []),
+  putIntegration: (it) => call('PUT', `/v1/integrations/${enc(it.id)}`, it),
+  setLive: (id, live) => call('POST', `/v1/integrations/${enc(id)}/live`, { live }),
+  deleteIntegration: (id) => call('DELETE', `/v1/integrations/${enc(id)}`),
   download: (path) => download(path),
 };
 

@@ -1,14 +1,13 @@
 // The admin page (SPEC §10): settings → upload or paste → sheet → header
 // row → mapping → review → run → summary, and around it the imports, the
 // participants and, locally, the outbox.
-import { h, render } from 'preact';
+import { render } from 'preact';
 import { useState, useEffect, useRef, useCallback } from 'preact/hooks';
-import htm from 'htm';
 import { api, upload } from './api.js';
 import { token, takeFragmentToken, cognitoSignIn, cognitoCallback, cognitoSignOutURL, signOut } from './auth.js';
 import { Grid } from './grid.js';
-
-const html = htm.bind(h);
+import { html, Heading, ErrorBox, errText, targetLabel, targetsFor } from './ui.js';
+import { Integrations } from './integrations.js';
 
 const STEPS = [
   ['settings', 'Settings'], ['upload', 'Upload'], ['sheets', 'Sheets'], ['header', 'Header row'],
@@ -32,22 +31,8 @@ function setHash(params) {
 const bytes = (n) => n >= 1 << 20 ? (n / (1 << 20)).toFixed(n >= 10 << 20 ? 0 : 1) + ' MB' : n >= 1024 ? Math.round(n / 1024) + ' KB' : n + ' bytes';
 const colName = (i) => { let s = ''; for (i++; i > 0; i = Math.floor((i - 1) / 26)) s = String.fromCharCode(65 + (i - 1) % 26) + s; return s; };
 const headerOf = (plan, i) => (plan.headers && plan.headers[i]) || 'Column ' + colName(i);
-const errText = (e) => (e && e.message) || String(e);
 let idSeq = 0;
 const uid = (p) => `${p}-${++idSeq}`;
-
-function targetLabel(t, program) {
-  if (!t || t === 'ignore') return 'Ignore';
-  if (t === 'email') return 'Email';
-  if (t === 'userId') return 'User ID';
-  if (t === 'status') return 'Status';
-  if (t.startsWith('field:')) {
-    const q = program?.questions?.find((x) => x.key === t.slice(6));
-    return 'Answer: ' + (q ? q.label : t.slice(6));
-  }
-  if (t.startsWith('assoc:')) return 'Link to ' + t.slice(6);
-  return t;
-}
 
 // howFound reads the way a suggestion was found from its confidence (M3:
 // 1 exact, 0.9 synonym, below that fuzzy) or the remembered flag (M4).
@@ -57,20 +42,6 @@ function howFound(s, remembered) {
   if (s.confidence >= 1) return { how: 'exact', text: 'The header is the target\'s name', conf: s.confidence };
   if (s.confidence >= 0.9) return { how: 'synonym', text: 'The header is a known synonym of the target', conf: s.confidence };
   return { how: 'fuzzy', text: 'The header is close to the target\'s name', conf: s.confidence };
-}
-
-function Heading({ children, level = 2 }) {
-  const ref = useRef(null);
-  // Focus moves to each step's heading (W8).
-  useEffect(() => { ref.current?.focus(); }, []);
-  return level === 1
-    ? html`<h1 tabindex="-1" ref=${ref}>${children}</h1>`
-    : html`<h2 tabindex="-1" ref=${ref}>${children}</h2>`;
-}
-
-function ErrorBox({ error }) {
-  if (!error) return null;
-  return html`<div class="error" role="alert"><strong>Problem: </strong>${error}</div>`;
 }
 
 // ---- sign-in ---------------------------------------------------------------
@@ -341,13 +312,6 @@ function HeaderRow({ flow, setFlow, next, back }) {
 
 // ---- step: mapping (W4, M1–M4) ---------------------------------------------
 
-function targetsFor(program, role) {
-  const t = ['ignore', 'email', 'userId', 'status'];
-  for (const q of program.questions) if (!q.roles?.length || q.roles.includes(role)) t.push('field:' + q.key);
-  for (const r of program.roles) t.push('assoc:' + r);
-  return t;
-}
-
 function Mapping({ flow, setFlow, next, back }) {
   const [error, setError] = useState('');
   const [busy, setBusy] = useState(false);
@@ -377,7 +341,8 @@ function Mapping({ flow, setFlow, next, back }) {
   const setCol = (pi, ci, patch) => setFlow((f) => ({ ...f, plans: f.plans.map((p, j) => j !== pi ? p : { ...p, cols: p.cols.map((c, k) => (k === ci ? { ...c, ...patch } : c)) }) }));
   const problems = [];
   plans.forEach((p) => {
-    if (!p.cols.some((c) => c.target === 'email')) problems.push(`Sheet ${p.plan.name}: map a column to Email — every participant needs one (M2).`);
+    // M2, V9: a person is named by an email or, without one, a username.
+    if (!p.cols.some((c) => c.target === 'email' || c.target === 'username')) problems.push(`Sheet ${p.plan.name}: map a column to Email or Username — every participant needs one (M2, V9).`);
     const unconfirmed = p.cols.filter((c) => !c.confirmed).length;
     if (unconfirmed) problems.push(`Sheet ${p.plan.name}: confirm the ${unconfirmed} low-confidence suggestion${unconfirmed > 1 ? 's' : ''}.`);
   });
@@ -401,9 +366,12 @@ function Mapping({ flow, setFlow, next, back }) {
       const samples = (ci) => sh.preview.slice(p.plan.headerRow).map((r) => r[ci]).filter(Boolean).slice(0, 3);
       const used = new Set(p.cols.map((c) => c.target).filter((t) => t !== 'ignore'));
       const emailCol = p.cols.findIndex((c) => c.target === 'email');
+      const nameCol = p.cols.findIndex((c) => c.target === 'username');
       return html`<div class="table-wrap"><table class="mapping">
         <caption>Sheet ${p.plan.name} as ${p.plan.role}${p.remembered ? ' — mapping remembered from an earlier import' : ''}.
-          <span class=${emailCol >= 0 ? 'ok' : 'bad'}>${emailCol >= 0 ? `✔ Email: column ${headerOf(p.plan, emailCol)}` : '✖ No email column yet'}</span></caption>
+          <span class=${emailCol >= 0 || nameCol >= 0 ? 'ok' : 'bad'}>${emailCol >= 0 || nameCol >= 0
+            ? '✔ ' + [emailCol >= 0 ? `Email: column ${headerOf(p.plan, emailCol)}` : '', nameCol >= 0 ? `Username: column ${headerOf(p.plan, nameCol)}` : ''].filter(Boolean).join('; ')
+            : '✖ No email or username column yet'}</span></caption>
         <thead><tr><th scope="col">Column</th><th scope="col">Sample values</th><th scope="col">Target</th><th scope="col">How found</th><th scope="col">Confidence</th></tr></thead>
         <tbody>${p.cols.map((c, ci) => {
           const label = headerOf(p.plan, ci);
@@ -422,7 +390,7 @@ function Mapping({ flow, setFlow, next, back }) {
           </tr>`;
         })}</tbody></table></div>`;
     })}
-    ${problems.length ? html`<ul class="problems" role="status">${problems.map((t) => html`<li>${t}</li>`)}</ul>` : null}
+    <div role="status">${problems.length ? html`<ul class="problems">${problems.map((t) => html`<li>${t}</li>`)}</ul>` : null}</div>
     <${ErrorBox} error=${error} />
     <div class="nav"><button onClick=${back}>Back</button>
       <button class="primary" disabled=${busy || problems.length > 0} onClick=${confirm}>Confirm mapping</button></div>
@@ -507,7 +475,9 @@ function Review({ flow, setFlow, next, back, announce }) {
 
   const leaveOut = () => {
     if (!activeRow) return;
-    apply([{ sheet: activeRow.sheet, row: activeRow.row, column: -1, value: 'x', old: '' }], `Left row ${activeRow.row} of ${activeRow.sheet} out`, 'none');
+    // Column -1 with a value leaves the row out; with "" it is put back,
+    // so undo and redo of it are edits like any other.
+    apply([{ sheet: activeRow.sheet, row: activeRow.row, column: -1, value: 'out', old: '' }], `Left row ${activeRow.row} of ${activeRow.sheet} out`);
   };
 
   if (!page) return html`<section><${Heading}>Review<//><${ErrorBox} error=${error} /><p role="status">Checking every row…</p></section>`;
@@ -520,7 +490,13 @@ function Review({ flow, setFlow, next, back, announce }) {
   const planOf = (name) => plans.find((p) => p.name === name) || plan;
   const rows = page.rows.map((r, i) => {
     const p = planOf(r.sheet);
-    const flags = r.flags || [];
+    // A link to nobody is found by the review over the whole file (A9, V6):
+    // its warning joins the row's own flags.
+    const flags = [...(r.flags || [])];
+    for (const e of summary?.entries || []) {
+      if (e.sheet !== r.sheet || e.row !== r.row) continue;
+      for (const f of e.flags) if (f.rule === 'A9' && !flags.some((x) => x.column === f.column && x.reason === f.reason && x.value === f.value)) flags.push(f);
+    }
     const used = new Set();
     const cells = Array.from({ length: ncols }, (_, c) => {
       const f = flags.find((x) => x.column === headerOf(p, c));
@@ -563,7 +539,10 @@ function Review({ flow, setFlow, next, back, announce }) {
       ${ACTIONS.map(([k, label]) => html`<button class=${'card act-' + k} aria-pressed=${filter === k} onClick=${() => setFilter(k)}>
         <span class="n" data-count=${k}>${counts[k]}</span> ${label}</button>`)}
       <button class="card" aria-pressed=${filter === 'flagged'} onClick=${() => setFilter('flagged')}><span class="n" data-count="flagged">${page.flagged}</span> Flagged</button>
+      <button class="card" aria-pressed=${filter === 'linked'} onClick=${() => setFilter('linked')} aria-describedby="links-help">
+        <span class="n" data-count="links">${summary ? summary.links : '…'}</span> Links (${page.linked} row${page.linked === 1 ? '' : 's'})</button>
     </div>
+    <p id="links-help" class="help">Links are the associations the rows ask for (A9), made when the import runs${summary?.missingLinks ? html`; <strong data-count="missingLinks">${summary.missingLinks}</strong> name nobody of that role and are flagged` : ''}.</p>
     ${Object.keys(byCol).length ? html`<div class="breakdown">
       ${summary.total > summary.entries.length ? html`<p class="help">Counted over the first ${summary.entries.length} of ${summary.total} flagged rows.</p>` : null}
       <table><caption>Errors per column</caption><tbody>${Object.entries(byCol).map(([k, n]) => html`<tr><th scope="row">${k}</th><td>${n}</td></tr>`)}</tbody></table>
@@ -620,18 +599,19 @@ function Run({ flow, setFlow, next, announce }) {
           return;
         }
       } catch (err) { setError(errText(err)); }
-      if (!stop) setTimeout(tick, 700);
+      if (!stop) setTimeout(tick, 500);
     };
     tick();
     return () => { stop = true; };
   }, []);
-  const pct = im.batches ? Math.round(100 * im.applied / im.batches) : 0;
+  // W6: progress in rows applied of the run's rows, from the API.
+  const pct = im.rows ? Math.round(100 * im.rowsApplied / im.rows) : 0;
   return html`<section>
     <${Heading}>Running the import<//>
     <p>You may close or reload this page: the import goes on, and this page finds it again.</p>
     <label for="run-progress">Progress</label>
-    <progress id="run-progress" max=${im.batches || 1} value=${im.applied || 0}>${pct}%</progress>
-    <p role="status" aria-live="polite" id="run-status">${im.batches ? `${im.applied} of ${im.batches} batches applied (${pct}%)` : 'Preparing the rows…'}</p>
+    <progress id="run-progress" max=${im.rows || 1} value=${im.rowsApplied || 0}>${pct}%</progress>
+    <p role="status" aria-live="polite" id="run-status">${im.rows ? `${im.rowsApplied} of ${im.rows} rows applied (${pct}%)` : 'Preparing the rows…'}</p>
     <${ErrorBox} error=${error} />
     <button onClick=${async () => { try { await api.cancel(flow.importId); } catch (err) { setError(errText(err)); } }}>Cancel the import</button>
   </section>`;
@@ -652,6 +632,7 @@ function Summary({ flow, cfg, restart, go }) {
     <${Heading}>Summary: import ${im.status.toLowerCase()}<//>
     ${im.error ? html`<${ErrorBox} error=${im.error} />` : null}
     <dl class="counts">${ACTIONS.map(([k, label]) => html`<div><dt>${label}</dt><dd data-summary=${k}>${im.counts[k]}</dd></div>`)}</dl>
+    ${im.rows ? html`<p id="rows-applied">${im.rowsApplied} of ${im.rows} rows applied.</p>` : null}
     <p><button onClick=${() => dl('xlsx')}>Download the report (Excel)</button> <button onClick=${() => dl('csv')}>Download the report (CSV)</button>
       <button onClick=${() => go('participants')}>See the participants</button></p>
     <${ErrorBox} error=${error} />
@@ -692,31 +673,34 @@ function Participants({ programId }) {
   const [all, setAll] = useState(false);
   const [error, setError] = useState('');
   const [msg, setMsg] = useState('');
-  const load = (c = cursor) => api.participants(programId, { limit: PAGE, cursor: c, q }).then(setData).catch((e) => setError(errText(e)));
-  useEffect(() => { if (programId) load(''); }, [programId]);
-  const list = (data?.participants || []).filter((p) => !q || (p.email + ' ' + p.userId + ' ' + JSON.stringify(p.profile)).toLowerCase().includes(q.toLowerCase()));
+  // The server searches (email, username or User ID) while it pages (W7).
+  const [asked, setAsked] = useState('');
+  const load = (c = cursor, query = asked) => api.participants(programId, { limit: PAGE, cursor: c, q: query })
+    .then((d) => { setData(d); setCursor(c); setAsked(query); }).catch((e) => setError(errText(e)));
+  useEffect(() => { if (programId) load('', ''); }, [programId]);
+  const list = data?.participants || [];
   const setStatus = async (p, status) => {
     setError(''); setMsg('');
     try { await api.setStatus(programId, p.email, status, all); setMsg(`${p.email} is now ${status}${all ? ' in every program' : ''}.`); load(); } catch (e) { setError(errText(e)); }
   };
   return html`<section>
     <${Heading}>Participants of ${programId || '…'}<//>
-    <form class="row" role="search" onSubmit=${(e) => { e.preventDefault(); load(''); }}>
-      <label for="p-search">Search</label><input id="p-search" type="search" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
+    <form class="row" role="search" onSubmit=${(e) => { e.preventDefault(); setError(''); load('', q.trim()); }}>
+      <label for="p-search">Search by email, username or User ID</label><input id="p-search" type="search" value=${q} onInput=${(e) => setQ(e.currentTarget.value)} />
       <button type="submit">Search</button>
       <input type="checkbox" id="p-all" checked=${all} onChange=${(e) => setAll(e.currentTarget.checked)} /><label for="p-all">Suspend or reactivate in every program</label>
     </form>
     <${ErrorBox} error=${error} />
     <p role="status">${msg}</p>
-    ${data && html`<div class="table-wrap"><table><caption>${list.length} participant${list.length === 1 ? '' : 's'}</caption>
-      <thead><tr><th scope="col">Email</th><th scope="col">User ID</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Profile</th><th scope="col">Linked to</th><th scope="col">Actions</th></tr></thead>
-      <tbody>${list.map((p) => html`<tr><td>${p.email}</td><td>${p.userId}</td><td>${p.role}</td><td>${p.status}</td>
+    ${data && html`<div class="table-wrap"><table><caption>${list.length} participant${list.length === 1 ? '' : 's'}${asked ? ` matching “${asked}”` : ''}${data.next ? ' on this page' : ''}</caption>
+      <thead><tr><th scope="col">Email</th><th scope="col">Username</th><th scope="col">User ID</th><th scope="col">Role</th><th scope="col">Status</th><th scope="col">Profile</th><th scope="col">Linked to</th><th scope="col">Actions</th></tr></thead>
+      <tbody>${list.map((p) => html`<tr><td>${p.email}</td><td>${p.username}</td><td>${p.userId}</td><td>${p.role}</td><td>${p.status}</td>
         <td>${Object.entries(p.profile || {}).map(([k, v]) => `${k}: ${Array.isArray(v) ? v.join(', ') : v}`).join('; ')}</td>
         <td>${Object.entries(p.associations || {}).map(([r, es]) => `${r}: ${es.join(', ')}`).join('; ')}</td>
         <td>${p.status === 'suspended'
           ? html`<button onClick=${() => setStatus(p, 'active')}>Reactivate ${p.email}</button>`
           : html`<button onClick=${() => setStatus(p, 'suspended')}>Suspend ${p.email}</button>`}</td></tr>`)}</tbody></table></div>`}
-    ${data?.next ? html`<button onClick=${() => { setCursor(data.next); load(data.next); }}>More participants</button>` : null}
+    ${data?.next ? html`<button onClick=${() => load(data.next)}>More participants</button>` : null}
   </section>`;
 }
 
@@ -818,7 +802,7 @@ function App({ cfg, initialError }) {
   const announce = (t) => { setLive(''); setTimeout(() => setLive(t), 50); };
   const programId = localStorage.getItem('roster.program') || '';
   const open = (id) => { setHash({ import: id }); setFlowKey((k) => k + 1); setView('import'); };
-  const views = [['import', 'Import'], ['history', 'Imports'], ['participants', 'Participants'], ...(cfg.auth === 'dev' ? [['outbox', 'Outbox']] : [])];
+  const views = [['import', 'Import'], ['history', 'Imports'], ['participants', 'Participants'], ['integrations', 'Integrations'], ...(cfg.auth === 'dev' ? [['outbox', 'Outbox']] : [])];
   return html`<div>
     <header class="top">
       <span class="brand">Roster</span>
@@ -829,6 +813,7 @@ function App({ cfg, initialError }) {
       ${view === 'import' && html`<${ImportFlow} key=${flowKey} cfg=${cfg} announce=${announce} go=${setView} />`}
       ${view === 'history' && html`<${History} programId=${programId} open=${open} />`}
       ${view === 'participants' && html`<${Participants} programId=${programId} />`}
+      ${view === 'integrations' && html`<${Integrations} programId=${programId} />`}
       ${view === 'outbox' && html`<${Outbox} />`}
     </main>
     <div class="visually-hidden" role="status" aria-live="polite" id="live">${live}</div>

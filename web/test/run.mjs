@@ -45,6 +45,16 @@ async function signedIn() {
   return page;
 }
 
+// tabToOn presses Tab until the focused element is the one wanted.
+async function tabToOn(page, locator, most = 120) {
+  const handle = await locator.elementHandle();
+  for (let i = 0; i < most; i++) {
+    if (await handle.evaluate((el) => el === document.activeElement)) return;
+    await page.keyboard.press('Tab');
+  }
+  throw new Error('could not reach ' + locator + ' with Tab');
+}
+
 const count = (page, k) => page.locator(`[data-count="${k}"]`).innerText().then(Number);
 
 async function settings(page, { overwrite = false } = {}) {
@@ -183,42 +193,65 @@ test('a rejected bad file shows its message', async () => {
   await page.close();
 });
 
-test('a reload during the run resumes it', async () => {
+test('a reload during the run resumes it, with progress in rows (W6)', async () => {
+  const ROWS = 10000; // twenty batches of 500
   const page = await signedIn();
-  await settings(page);
-  await page.getByRole('button', { name: 'Next: upload' }).click();
-  await page.getByRole('tab', { name: 'Paste' }).click();
+  // Every text of the run's polite live region, kept across the reload:
+  // watched in this document and in the reloaded one.
+  const watch = () => {
+    const seen = JSON.parse(sessionStorage.getItem('run-status-seen') || '[]');
+    new MutationObserver(() => {
+      const t = document.getElementById('run-status')?.textContent;
+      if (t && seen[seen.length - 1] !== t) { seen.push(t); sessionStorage.setItem('run-status-seen', JSON.stringify(seen)); }
+    }).observe(document, { subtree: true, childList: true, characterData: true });
+  };
+  await page.addInitScript(watch);
+  await page.evaluate(watch);
+  // A file large enough for the run to be seen part-way; mapped by the API
+  // (typing it would take longer than the run) and opened by its address.
   const lines = ['Email,First name,Last name'];
-  for (let i = 0; i < 300; i++) lines.push(`reload${i}@example.com,R${i},L${i}`);
-  await page.getByLabel(/Rows copied/).fill(lines.join('\n'));
-  await page.getByRole('button', { name: 'Use the pasted rows' }).click();
-  await page.getByRole('button', { name: 'Next: header row' }).click();
-  await page.getByRole('button', { name: 'Next: mapping' }).click();
-  await page.getByRole('button', { name: 'Confirm mapping' }).click();
+  for (let i = 0; i < ROWS; i++) lines.push(`reload${i}@example.com,R${i},L${i}`);
+  const im = await importByAPI('mentee', lines.join('\n'), { start: false });
+  await page.goto(`${srv.base}/#import=${im.id}`);
+  await page.reload();
   await page.getByRole('grid').waitFor();
   await page.getByRole('button', { name: /Run the import/ }).click();
   await page.getByRole('heading', { name: /Running the import|Summary/ }).waitFor();
   assert.match(page.url(), /#import=/);
+  const status = page.locator('#run-status');
+  assert.equal(await status.getAttribute('aria-live'), 'polite');
+  await page.waitForFunction(() => /rows applied/.test(document.getElementById('run-status')?.textContent || '') || !document.getElementById('run-status'));
+  await page.evaluate(() => {
+    const seen = JSON.parse(sessionStorage.getItem('run-status-seen') || '[]');
+    sessionStorage.setItem('run-status-seen', JSON.stringify([...seen, 'reload']));
+  });
   await page.reload();
   // The token survives in the tab, the import id in the URL.
   await page.getByRole('heading', { name: /Running the import|Summary/ }).waitFor();
+  const runningAfterReload = await page.getByRole('heading', { name: 'Running the import' }).isVisible();
   await step(page, 'summary-after-reload', 'Summary: import completed');
-  assert.equal(await page.locator('[data-summary="created"]').innerText(), '300');
+  assert.equal(await page.locator('[data-summary="created"]').innerText(), String(ROWS));
+  assert.equal(await page.locator('#rows-applied').innerText(), `${ROWS} of ${ROWS} rows applied.`);
+  const seen = await page.evaluate(() => JSON.parse(sessionStorage.getItem('run-status-seen') || '[]'));
+  const rowTexts = seen.filter((t) => /rows applied/.test(t));
+  assert.ok(rowTexts.length > 0, `the live region said rows applied: ${JSON.stringify(seen)}`);
+  // From the API, so never going back, before or after the reload.
+  let last = 0;
+  for (const t of rowTexts) {
+    const m = /^(\d+) of (\d+) rows applied \((\d+)%\)$/.exec(t);
+    assert.ok(m, `progress text ${t}`);
+    assert.equal(Number(m[2]), ROWS);
+    assert.ok(Number(m[1]) >= last && Number(m[1]) <= ROWS, `progress ${t} after ${last}`);
+    last = Number(m[1]);
+  }
+  if (runningAfterReload) assert.ok(seen.slice(seen.indexOf('reload')).some((t) => /rows applied/.test(t)), `progress after the reload: ${JSON.stringify(seen)}`);
   await page.close();
 });
 
 test('keyboard only through the whole flow', async () => {
   const page = await signedIn();
   const kb = page.keyboard;
-  // tabTo presses Tab until the focused element is the one wanted.
-  const tabTo = async (locator) => {
-    const handle = await locator.elementHandle();
-    for (let i = 0; i < 80; i++) {
-      if (await handle.evaluate((el) => el === document.activeElement)) return;
-      await kb.press('Tab');
-    }
-    throw new Error('could not reach ' + locator + ' with Tab');
-  };
+  const tabTo = (locator) => tabToOn(page, locator);
   await tabTo(page.getByLabel('Program ID'));
   await kb.type('demo');
   await kb.press('Enter');
@@ -260,6 +293,18 @@ test('keyboard only through the whole flow', async () => {
   await kb.type('grace@example.com');
   await kb.press('Enter');
   await page.waitForFunction(() => document.querySelector('[data-count="rejected"]').textContent === '1');
+  // Leave the active row out, then undo it, by keyboard (W5).
+  const skipped = await count(page, 'skipped');
+  await tabTo(page.getByRole('button', { name: /^Leave row \d+ out$/ }));
+  await kb.press('Enter');
+  await page.waitForFunction((n) => document.querySelector('[data-count="skipped"]').textContent === String(n + 1), skipped);
+  await tabTo(page.getByRole('button', { name: /^Undo: Left row/ }));
+  await kb.press('Enter');
+  await page.waitForFunction((n) => document.querySelector('[data-count="skipped"]').textContent === String(n), skipped);
+  // The Links card is a button like the others.
+  await tabTo(page.getByRole('button', { name: /^\S+ Links \(/ }));
+  await kb.press('Enter');
+  await page.waitForFunction(() => document.querySelector('.card[aria-describedby="links-help"]').getAttribute('aria-pressed') === 'true');
   await tabTo(page.getByRole('button', { name: /Run the import/ }));
   await kb.press('Enter');
   await page.getByRole('heading', { name: /Summary/ }).waitFor();
@@ -278,5 +323,194 @@ test('PKCE: the challenge is the base64url SHA-256 of the verifier (RFC 7636, W9
   await page.goto(srv.base + '/');
   await page.getByRole('heading', { level: 1, name: 'Sign in to Roster' }).waitFor();
   assert.match(await page.locator('main').innerText(), /roster serve/);
+  await page.close();
+});
+
+// pasteFlow goes from settings to the review of pasted rows as role,
+// confirming every low-confidence suggestion.
+async function pasteFlow(page, role, text, { toReview = true } = {}) {
+  await settings(page);
+  await page.getByLabel('Role', { exact: true }).selectOption(role);
+  await page.getByRole('button', { name: 'Next: upload' }).click();
+  await page.getByRole('tab', { name: 'Paste' }).click();
+  await page.getByLabel(/Rows copied/).fill(text);
+  await page.getByRole('button', { name: 'Use the pasted rows' }).click();
+  await page.getByRole('button', { name: 'Next: header row' }).click();
+  await page.getByRole('button', { name: 'Next: mapping' }).click();
+  await page.getByRole('button', { name: 'Confirm mapping' }).waitFor();
+  for (const c of await page.getByLabel(/^Confirm /).all()) await c.check();
+  if (!toReview) return;
+  await page.getByRole('button', { name: 'Confirm mapping' }).click();
+  await page.getByRole('grid').waitFor();
+}
+
+// importByAPI runs a pasted import through the API alone.
+async function importByAPI(role, text, { start = true } = {}) {
+  const { import: im, structure } = await srv.api('POST', '/v1/programs/demo/imports', { settings: { role }, text });
+  const sg = await srv.api('GET', `/v1/imports/${im.id}/suggestion?sheet=${structure.sheets[0].name}&headerRow=1&role=${role}`);
+  const mapped = await srv.api('PUT', `/v1/imports/${im.id}/mapping`, { sheets: [{ ...sg.plan, role }] });
+  if (!start) return mapped;
+  await srv.api('POST', `/v1/imports/${im.id}/start`);
+  for (let i = 0; i < 100; i++) {
+    const cur = await srv.api('GET', `/v1/imports/${im.id}`);
+    if (cur.status === 'COMPLETED') return cur;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error('import by API did not complete');
+}
+
+test('a username-only sheet maps and confirms (V9)', async () => {
+  // V9: a person without an email is linked to one with an email, who is invited on their behalf.
+  await importByAPI('mentor', 'Email,First name,Last name\nmia@example.com,Mia,N\n');
+  const page = await signedIn();
+  await pasteFlow(page, 'mentee', 'Username\tFirst name\tLast name\tMentor\nmoe.m\tMoe\tM\tmia@example.com\n', { toReview: false });
+  assert.equal(await page.getByLabel('Target of Username').inputValue(), 'username');
+  assert.match(await page.locator('caption').first().innerText(), /✔ Username: column Username/);
+  assert.ok(await page.getByRole('button', { name: 'Confirm mapping' }).isEnabled(), 'email OR username suffices');
+  // Without either, Confirm is refused with the reason.
+  await page.getByLabel('Target of Username').selectOption('ignore');
+  assert.ok(await page.getByRole('button', { name: 'Confirm mapping' }).isDisabled());
+  assert.match(await page.locator('.problems').innerText(), /Email or Username/);
+  await step(page, 'mapping-no-identifier', 'Mapping', { focus: false });
+  await page.getByLabel('Target of Username').selectOption('username');
+  await page.getByRole('button', { name: 'Confirm mapping' }).click();
+  await page.getByRole('grid').waitFor();
+  assert.equal(await count(page, 'created'), 1);
+  await step(page, 'review-username', 'Review');
+  await page.getByRole('button', { name: /Run the import/ }).click();
+  await step(page, 'summary-username', 'Summary: import completed');
+  assert.equal(await page.locator('[data-summary="created"]').innerText(), '1');
+  await page.close();
+});
+
+test('links card filters to rows with links; leaving a row out is undone and redone (A9, W5)', async () => {
+  await importByAPI('mentor', 'Email,First name,Last name\nmia@example.com,Mia,N\n');
+  const page = await signedIn();
+  await pasteFlow(page, 'mentee', 'Email\tFirst name\tLast name\tMentor\nann@example.com\tAnn\tA\tmia@example.com\nben@example.com\tBen\tB\tnobody@example.com\ncat@example.com\tCat\tC\t\n');
+  await page.waitForFunction(() => document.querySelector('[data-count="links"]')?.textContent === '1');
+  assert.equal(await page.locator('[data-count="missingLinks"]').innerText(), '1');
+  const card = page.getByRole('button', { name: /Links \(2 rows\)/ });
+  await card.click();
+  await page.waitForFunction(() => document.querySelector('[role=grid]').getAttribute('aria-rowcount') === '3');
+  assert.equal(await card.getAttribute('aria-pressed'), 'true');
+  // The link to nobody is flagged at its cell.
+  const nobody = page.getByRole('gridcell', { name: /nobody@example\.com/ });
+  assert.match(await page.locator('#' + await nobody.getAttribute('aria-describedby')).innerText(), /no mentor with this email/);
+  await step(page, 'review-links', 'Review', { focus: false });
+  await page.getByRole('button', { name: /All rows/ }).click();
+  await page.waitForFunction(() => document.querySelector('[role=grid]').getAttribute('aria-rowcount') === '4');
+
+  // Leave cat's row out, undo, redo.
+  await page.getByRole('gridcell', { name: 'cat@example.com' }).click();
+  await page.getByRole('button', { name: 'Leave row 4 out' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-count="skipped"]').textContent === '1');
+  assert.equal(await count(page, 'created'), 2);
+  assert.match(await page.getByRole('button', { name: /^Undo/ }).innerText(), /Left row 4 of pasted out/);
+  await step(page, 'review-left-out', 'Review', { focus: false });
+  await page.getByRole('button', { name: /^Undo/ }).click();
+  await page.waitForFunction(() => document.querySelector('[data-count="skipped"]').textContent === '0');
+  assert.equal(await count(page, 'created'), 3);
+  await page.getByRole('button', { name: 'Redo' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-count="skipped"]').textContent === '1');
+  await page.getByRole('button', { name: /^Undo/ }).click();
+  await page.waitForFunction(() => document.querySelector('[data-count="skipped"]').textContent === '0');
+  await page.getByRole('button', { name: /Run the import/ }).click();
+  await step(page, 'summary-links', 'Summary: import completed');
+  assert.equal(await page.locator('[data-summary="created"]').innerText(), '3');
+
+  // Participants: the server searches by email, username or User ID (W7).
+  await page.getByRole('button', { name: 'Participants', exact: true }).click();
+  await page.getByRole('heading', { name: 'Participants of demo' }).waitFor();
+  await page.getByLabel(/^Search by email/).fill('ANN@');
+  await page.getByRole('button', { name: 'Search', exact: true }).click();
+  await page.waitForFunction(() => /matching “ANN@”/.test(document.querySelector('caption')?.textContent || ''));
+  assert.match(await page.locator('caption').innerText(), /^1 participant matching/);
+  assert.match(await page.getByRole('table').innerText(), /ann@example\.com[\s\S]*mia@example\.com/); // linked to mia
+  await step(page, 'participants-search', 'Participants of demo', { focus: false });
+  await page.close();
+});
+
+test('integrations: list, create with the mapping by header name, server errors shown, edit, live, delete (W7)', async () => {
+  const page = await signedIn();
+  await settings(page); // the program the screens are for
+  await page.getByRole('button', { name: 'Integrations', exact: true }).click();
+  await step(page, 'integrations-empty', 'Integrations of demo');
+  assert.match(await page.locator('main').innerText(), /No integrations for this program yet/);
+  assert.ok(await page.getByRole('heading', { level: 3, name: 'Test-mode results and held suspensions' }).isVisible());
+
+  await page.getByRole('button', { name: 'New integration' }).click();
+  await step(page, 'integration-new', 'New integration');
+  await page.getByLabel('Integration ID').fill('hr-daily');
+  await page.getByRole('button', { name: 'Add a header' }).click();
+  await page.getByLabel('Header name 2').fill('Given name');
+  await page.getByLabel('Target of header 2').selectOption('field:firstName');
+  // The server's validation is shown as it is (contacts are required).
+  await page.getByRole('button', { name: 'Create the integration' }).click();
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /contacts is required/);
+  await step(page, 'integration-error', 'New integration', { focus: false });
+  await page.getByLabel('Contacts').fill('ops@example.com');
+  await page.getByLabel('Suspend people missing from a full file').check();
+  await page.getByRole('button', { name: 'Create the integration' }).click();
+  await page.getByRole('heading', { name: 'Integrations of demo' }).waitFor();
+  assert.equal(await page.locator('[data-state="hr-daily"]').innerText(), 'test mode');
+  let saved = (await srv.api('GET', '/v1/integrations/hr-daily'));
+  assert.deepEqual(saved.mapping, { Email: 'email', 'Given name': 'field:firstName' });
+  assert.deepEqual(saved.contacts, ['ops@example.com']);
+  assert.equal(saved.deactivateMissing, true);
+  await step(page, 'integrations-list', 'Integrations of demo');
+
+  // Live, then edit: saving keeps it live.
+  await page.getByRole('button', { name: 'Go live: hr-daily' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-state="hr-daily"]')?.textContent === 'live');
+  await page.getByRole('button', { name: 'Edit hr-daily' }).click();
+  await page.getByRole('heading', { name: 'Edit integration hr-daily' }).waitFor();
+  assert.equal(await page.getByLabel('Header name 2').inputValue(), 'Given name');
+  await page.getByLabel('File names accepted').fill('staff_*.csv');
+  await page.getByRole('button', { name: 'Save the integration' }).click();
+  await page.getByRole('heading', { name: 'Integrations of demo' }).waitFor();
+  saved = await srv.api('GET', '/v1/integrations/hr-daily');
+  assert.equal(saved.fileName, 'staff_*.csv');
+  assert.equal(saved.live, true);
+  await page.getByRole('button', { name: 'Back to test mode: hr-daily' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-state="hr-daily"]')?.textContent === 'test mode');
+
+  await page.getByRole('button', { name: 'Delete hr-daily' }).click();
+  await page.getByRole('button', { name: 'Confirm: delete hr-daily' }).click();
+  await page.getByText('No integrations for this program yet').waitFor();
+  assert.equal((await srv.api('GET', '/v1/integrations')).integrations.length, 0);
+  await page.close();
+});
+
+test('keyboard only through the integrations screens', async () => {
+  const page = await signedIn();
+  const kb = page.keyboard;
+  const tabTo = (locator) => tabToOn(page, locator);
+  await tabTo(page.getByLabel('Program ID'));
+  await kb.type('demo');
+  await kb.press('Enter');
+  await page.getByRole('button', { name: 'Next: upload' }).waitFor();
+  await tabTo(page.getByRole('button', { name: 'Integrations', exact: true }));
+  await kb.press('Enter');
+  await page.getByRole('heading', { name: 'Integrations of demo' }).waitFor();
+  await tabTo(page.getByRole('button', { name: 'New integration' }));
+  await kb.press('Enter');
+  await page.getByRole('heading', { name: 'New integration' }).waitFor();
+  await tabTo(page.getByLabel('Integration ID'));
+  await kb.type('kb-sync');
+  await tabTo(page.getByLabel('Contacts'));
+  await kb.type('ops@example.com');
+  await tabTo(page.getByRole('button', { name: 'Create the integration' }));
+  await kb.press('Enter');
+  await page.getByRole('button', { name: 'Go live: kb-sync' }).waitFor();
+  await tabTo(page.getByRole('button', { name: 'Go live: kb-sync' }));
+  await kb.press('Enter');
+  await page.waitForFunction(() => document.querySelector('[data-state="kb-sync"]')?.textContent === 'live');
+  await tabTo(page.getByRole('button', { name: 'Delete kb-sync' }));
+  await kb.press('Enter');
+  await tabTo(page.getByRole('button', { name: 'Confirm: delete kb-sync' }));
+  await kb.press('Enter');
+  await page.getByText('No integrations for this program yet').waitFor();
   await page.close();
 });
