@@ -1,414 +1,145 @@
 package importer
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash/maphash"
-	"html"
-	"io"
-	"maps"
-	"slices"
-	"strings"
+	"sort"
 
-	"github.com/rosterhq/roster/shared/report"
 	"github.com/rosterhq/roster/shared/roster"
 )
 
-// linkAssociations links each applied row's participant to the participants
-// its assoc columns name, and them back to it (A9). It runs after every batch, so the linked
-// participant may come from any sheet and any row of the import. Links are
-// sets, so a re-run adds nothing.
-func (s *Service) linkAssociations(ctx context.Context, im roster.Import, prog roster.Program, man Manifest, rejected map[[2]any]bool) ([]Entry, error) {
-	if !mapsAssociations(im) {
-		return nil, nil // no row can hold a link: spare reading every batch again
+// Finalize links associations (A9), adds up the counts, writes the report
+// (A13), completes the import and emails the admin (A12).
+func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Import, error) {
+	im, prog, err := s.importAndProgram(ctx, tenant, id)
+	if err != nil || im.Status == roster.ImportCompleted {
+		return im, err // a retried finalize: done once
+	}
+	var man Manifest
+	if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err != nil {
+		return im, err
 	}
 	var entries []Entry
-	var pending []roster.Record
-	flush := func() error {
-		if len(pending) == 0 {
-			return nil
-		}
-		e, err := s.linkChunk(ctx, im, prog, pending)
-		entries = append(entries, e...)
-		pending = pending[:0]
-		return err
+	if err := s.getJSON(ctx, workKey(tenant, id, "prepare.json"), &entries); err != nil {
+		return im, err
 	}
-	for _, key := range man.Batches {
-		rows, err := s.readBatch(ctx, key)
-		if err != nil {
-			return nil, err
+	counts := man.Counts
+	rejected := map[[2]any]bool{}
+	for n := range man.Batches {
+		var br BatchResult
+		if err := s.getJSON(ctx, resultKey(tenant, id, n+1), &br); err != nil {
+			return im, fmt.Errorf("batch %d has no result: %w", n+1, err)
 		}
-		for _, r := range rows {
-			if len(r.Record.Assoc) == 0 || rejected[[2]any{r.Record.Sheet, r.Record.Row}] {
-				continue
-			}
-			pending = append(pending, r.Record)
-			if len(pending) == s.cfg.BatchSize {
-				if err := flush(); err != nil {
-					return nil, err
-				}
+		counts = counts.Plus(br.Counts)
+		for _, e := range br.Entries {
+			if e.Action == roster.ActionReject {
+				rejected[[2]any{e.Sheet, e.Row}] = true
 			}
 		}
+		entries = append(entries, br.Entries...)
 	}
-	return entries, flush()
-}
-
-func (s *Service) linkChunk(ctx context.Context, im roster.Import, prog roster.Program, recs []roster.Record) ([]Entry, error) {
-	var keys UserKeys
-	for _, r := range recs {
-		if r.Email != "" {
-			keys.Emails = append(keys.Emails, r.Email)
-		} else {
-			keys.Usernames = append(keys.Usernames, r.Username) // V9
-		}
-		for _, emails := range r.Assoc {
-			keys.Emails = append(keys.Emails, emails...)
-		}
-	}
-	users, err := s.cfg.Store.FindUsers(ctx, im.Tenant, keys)
+	links, err := s.linkAssociations(ctx, im, prog, man, rejected)
 	if err != nil {
-		return nil, fmt.Errorf("find users: %w", err)
+		return im, err
 	}
-	byEmail := map[string]roster.User{}
-	byName := map[string]roster.User{}
-	ids := make([]string, 0, len(users))
-	for _, u := range users {
-		if u.Email != "" {
-			byEmail[u.Email] = u
+	entries = mergeEntries(entries, links)
+	sort.SliceStable(entries, func(i, j int) bool {
+		if entries[i].Sheet != entries[j].Sheet {
+			return sheetIndex(im, entries[i].Sheet) < sheetIndex(im, entries[j].Sheet)
 		}
-		if u.Username != "" {
-			byName[u.Username] = u
-		}
-		ids = append(ids, u.ID)
-	}
-	parts, err := s.cfg.Store.GetParticipants(ctx, im.Tenant, prog.ID, ids)
+		return entries[i].Row < entries[j].Row
+	})
+	keys, err := s.writeReport(ctx, im, counts, entries)
 	if err != nil {
-		return nil, fmt.Errorf("get participants: %w", err)
+		return im, err
 	}
-	partOf := map[string]roster.Participant{}
-	for _, p := range parts {
-		partOf[p.UserID] = p
-	}
-	var entries []Entry
-	for _, r := range recs {
-		u, ok := byEmail[r.Email]
-		if r.Email == "" {
-			u, ok = byName[r.Username]
-		}
-		if !ok {
-			continue
-		}
-		var flags []roster.Flag
-		var targets []struct{ role, userID string }
-		for _, role := range sortedRoles(r.Assoc) {
-			for _, email := range r.Assoc[role] {
-				t, ok := byEmail[email]
-				tp, isPart := partOf[t.ID]
-				if !ok || !isPart || tp.Role != role {
-					flags = append(flags, missingLink(im, r.Sheet, r.Row, role, email))
-					continue
-				}
-				targets = append(targets, struct{ role, userID string }{role, t.ID})
-			}
-		}
-		if len(flags) > 0 {
-			// The row's own action, as its apply step marked it; a row
-			// that changed nothing carries no mark of this import.
-			action := roster.ActionUnchanged
-			if m := partOf[u.ID].LastImport; m != nil && m.ImportID == im.ID && m.Sheet == r.Sheet && m.Row == r.Row {
-				action = m.Action
-			}
-			entries = append(entries, Entry{Sheet: r.Sheet, Row: r.Row, Action: action, Values: r.Values, Flags: flags})
-		}
-		if len(targets) == 0 {
-			continue
-		}
-		if err := s.link(ctx, im.Tenant, prog.ID, u.ID, targets); err != nil {
-			return entries, err
-		}
-		// A link is one relationship seen from both sides (seed 003's
-		// Student ↔ Parent): the parent lists the student too.
-		var linked []roster.User
-		for _, t := range targets {
-			if err := s.link(ctx, im.Tenant, prog.ID, t.userID, []struct{ role, userID string }{{r.Role, u.ID}}); err != nil {
-				return entries, err
-			}
-			for _, l := range users {
-				if l.ID == t.userID {
-					linked = append(linked, l)
-				}
-			}
-		}
-		if err := s.sendOnBehalf(ctx, prog, u, linked); err != nil {
-			return entries, err
-		}
-	}
-	return entries, nil
-}
-
-func (s *Service) link(ctx context.Context, tenant, programID, userID string, targets []struct{ role, userID string }) error {
-	for attempt := 1; ; attempt++ {
-		ps, err := s.cfg.Store.GetParticipants(ctx, tenant, programID, []string{userID})
-		if err != nil || len(ps) == 0 {
+	im, err = s.putOr(ctx, im, func(im *roster.Import) error {
+		if err := im.Move(roster.ImportCompleted); err != nil {
 			return err
 		}
-		p := ps[0]
-		changed := false
-		for _, t := range targets {
-			changed = roster.Link(&p, t.role, t.userID) || changed
-		}
-		if !changed {
-			return nil
-		}
-		p.UpdatedAt = s.now()
-		err = s.cfg.Store.Save(ctx, Write{Participant: &p})
-		if err == nil || !errors.Is(err, roster.ErrConflict) || attempt == maxSaveAttempts {
-			return err
-		}
+		im.Counts = counts
+		im.ReportKeys = keys
+		im.Applied = im.Batches
+		s.ended(im)
+		return nil
+	})
+	if err != nil {
+		return im, err
 	}
+	if im.Admin == "" {
+		return im, nil
+	}
+	if err := s.cfg.Mailer.Send(ctx, completion(prog, im, s.cfg.ReportURL(tenant, id, keys[0]))); err != nil {
+		return im, fmt.Errorf("send completion email: %w", err)
+	}
+	return im, nil
 }
 
-// missingLink is the warning for a link to nobody (A9).
-func missingLink(im roster.Import, sheet string, row int, role, email string) roster.Flag {
-	return roster.Flag{Sheet: sheet, Row: row, Column: assocHeader(im, sheet, role), Value: email,
-		Reason:   fmt.Sprintf("no %s with this email in the program or this import; no link is made", role),
-		Severity: roster.SeverityWarning, Rule: "A9"}
-}
-
-func assocHeader(im roster.Import, sheetName, role string) string {
-	for _, p := range im.Sheets {
-		if p.Name == sheetName {
-			return p.Header(p.Mapping.Column(roster.AssocPrefix + role))
+// mergeEntries adds the link warnings of rows already in entries to those
+// entries, so that the report lists each row once (A13).
+func mergeEntries(entries, links []Entry) []Entry {
+	at := make(map[[2]any]int, len(entries))
+	for i, e := range entries {
+		at[[2]any{e.Sheet, e.Row}] = i
+	}
+	for _, l := range links {
+		if i, ok := at[[2]any{l.Sheet, l.Row}]; ok {
+			entries[i].Flags = append(entries[i].Flags, l.Flags...)
+			continue
 		}
+		entries = append(entries, l)
 	}
-	return role
+	return entries
 }
 
-func sortedRoles(m map[string][]string) []string { return slices.Sorted(maps.Keys(m)) }
-
-// linkCheck collects, during a review, the participants the import would
-// apply (by role and email, hashed) and the links its rows ask for (A9).
-type linkCheck struct {
-	seed    maphash.Seed
-	applied map[uint64]bool
-	refs    []roster.Record // rows with links, links only
-}
-
-func newLinkCheck() *linkCheck {
-	return &linkCheck{seed: maphash.MakeSeed(), applied: map[uint64]bool{}}
-}
-
-func (c *linkCheck) key(role, email string) uint64 {
-	return maphash.String(c.seed, role+"\x00"+email)
-}
-
-func (c *linkCheck) add(rec roster.Record) {
-	c.applied[c.key(rec.Role, rec.Email)] = true
-	if len(rec.Assoc) > 0 {
-		c.refs = append(c.refs, roster.Record{Sheet: rec.Sheet, Row: rec.Row, Role: rec.Role, Assoc: rec.Assoc, Values: rec.Values})
-	}
-}
-
-// asked is how many links the rows ask for, one per role and email.
-func (c *linkCheck) asked() int {
-	n := 0
-	for _, r := range c.refs {
-		for _, emails := range r.Assoc {
-			n += len(emails)
+func sheetIndex(im roster.Import, name string) int {
+	for i, p := range im.Sheets {
+		if p.Name == name {
+			return i
 		}
 	}
-	return n
+	return len(im.Sheets)
 }
 
-// missingLinks returns a warning entry for every link that names nobody of
-// that role, neither in the import nor already in the program (A9, V6).
-func (s *Service) missingLinks(ctx context.Context, im roster.Import, prog roster.Program, c *linkCheck) ([]Entry, error) {
-	type ref struct {
-		rec         *roster.Record
-		role, email string
+// Fail marks an import failed and emails the admin why and what was written
+// (A12, X4). It returns cause.
+func (s *Service) Fail(ctx context.Context, tenant, id string, cause error) error {
+	var counts roster.Counts
+	im, err := s.GetImport(ctx, tenant, id)
+	if err != nil {
+		return errors.Join(cause, err)
 	}
-	var unresolved []ref
-	for i := range c.refs {
-		r := &c.refs[i]
-		for _, role := range sortedRoles(r.Assoc) {
-			for _, email := range r.Assoc[role] {
-				if !c.applied[c.key(role, email)] {
-					unresolved = append(unresolved, ref{r, role, email})
-				}
+	applied := len(im.AppliedSet)
+	for _, n := range im.AppliedSet {
+		var br BatchResult
+		if s.getJSON(ctx, resultKey(tenant, id, n), &br) == nil {
+			counts = counts.Plus(br.Counts)
+		}
+	}
+	im, err = s.putOr(ctx, im, func(im *roster.Import) error {
+		if im.Status != roster.ImportFailed {
+			if err := im.Move(roster.ImportFailed); err != nil {
+				return err
 			}
 		}
+		im.Error = cause.Error()
+		im.Counts = counts
+		s.ended(im)
+		return nil
+	})
+	if err != nil {
+		return errors.Join(cause, err)
 	}
-	var entries []Entry
-	for chunk := range slices.Chunk(unresolved, s.cfg.BatchSize) {
-		keys := UserKeys{}
-		for _, u := range chunk {
-			keys.Emails = append(keys.Emails, u.email)
-		}
-		users, err := s.cfg.Store.FindUsers(ctx, im.Tenant, keys)
-		if err != nil {
-			return nil, fmt.Errorf("find users: %w", err)
-		}
-		byEmail := map[string]string{}
-		ids := make([]string, 0, len(users))
-		for _, u := range users {
-			byEmail[u.Email] = u.ID
-			ids = append(ids, u.ID)
-		}
-		roleOf := map[string]string{}
-		if len(ids) > 0 {
-			parts, err := s.cfg.Store.GetParticipants(ctx, im.Tenant, prog.ID, ids)
-			if err != nil {
-				return nil, fmt.Errorf("get participants: %w", err)
-			}
-			for _, p := range parts {
-				roleOf[p.UserID] = p.Role
-			}
-		}
-		for _, u := range chunk {
-			if id, ok := byEmail[u.email]; ok && roleOf[id] == u.role {
-				continue
-			}
-			entries = append(entries, Entry{Sheet: u.rec.Sheet, Row: u.rec.Row, Values: u.rec.Values,
-				Flags: []roster.Flag{missingLink(im, u.rec.Sheet, u.rec.Row, u.role, u.email)}})
-		}
+	prog, err := s.GetProgram(ctx, tenant, im.ProgramID)
+	if err != nil {
+		return errors.Join(cause, err)
 	}
-	return entries, nil
-}
-
-// writeReport writes the report as CSV and XLSX (A13) and returns their keys.
-func (s *Service) writeReport(ctx context.Context, im roster.Import, counts roster.Counts, entries []Entry) ([]string, error) {
-	headers := map[string][]string{}
-	for _, p := range im.Sheets {
-		headers[p.Name] = p.Headers
+	if im.Admin == "" {
+		return cause
 	}
-	var csvBuf, xlsxBuf bytes.Buffer
-	cw := report.NewCSV(&csvBuf)
-	xw := report.NewXLSX(&xlsxBuf)
-	xw.SetSummary(counts, im.ID, im.FileName)
-	for _, e := range entries {
-		re := report.Entry{Sheet: e.Sheet, Row: e.Row, Headers: headers[e.Sheet], Values: e.Values, Flags: e.Flags}
-		if err := cw.Write(re); err != nil {
-			return nil, err
-		}
-		if err := xw.Write(re); err != nil {
-			return nil, err
-		}
+	if err := s.cfg.Mailer.Send(ctx, failure(prog, im, applied)); err != nil {
+		return errors.Join(cause, fmt.Errorf("send failure email: %w", err))
 	}
-	if err := cw.Close(); err != nil {
-		return nil, err
-	}
-	if err := xw.Close(); err != nil {
-		return nil, err
-	}
-	if err := s.putJSON(ctx, reportKey(im.Tenant, im.ID, "json"), entries); err != nil {
-		return nil, err
-	}
-	keys := []string{reportKey(im.Tenant, im.ID, "csv"), reportKey(im.Tenant, im.ID, "xlsx")}
-	for i, buf := range []*bytes.Buffer{&csvBuf, &xlsxBuf} {
-		if err := s.cfg.Blobs.Put(ctx, keys[i], buf); err != nil {
-			return nil, fmt.Errorf("write report %s: %w", keys[i], err)
-		}
-	}
-	return keys, nil
-}
-
-// Report returns the flagged rows of a completed import (A13).
-func (s *Service) Report(ctx context.Context, tenant, id string) ([]Entry, error) {
-	if _, err := s.GetImport(ctx, tenant, id); err != nil {
-		return nil, err
-	}
-	entries := []Entry{}
-	err := s.getJSON(ctx, reportKey(tenant, id, "json"), &entries)
-	if errors.Is(err, roster.ErrNotFound) {
-		return nil, roster.Errorf(roster.ErrNotFound, "import %s has no report yet", id)
-	}
-	return entries, err
-}
-
-// ReportFile opens the report of an import as "csv" or "xlsx" (A13).
-func (s *Service) ReportFile(ctx context.Context, tenant, id, format string) (io.ReadCloser, error) {
-	if format != "csv" && format != "xlsx" {
-		return nil, roster.Errorf(roster.ErrInvalid, "report format %q must be csv or xlsx", format)
-	}
-	if _, err := s.GetImport(ctx, tenant, id); err != nil {
-		return nil, err
-	}
-	rc, err := s.cfg.Blobs.Get(ctx, reportKey(tenant, id, format))
-	if errors.Is(err, roster.ErrNotFound) {
-		return nil, roster.Errorf(roster.ErrNotFound, "import %s has no report yet", id)
-	}
-	return rc, err
-}
-
-// invitation is a new participant's invitation (A10), sent to the addresses
-// roster.InvitationRecipients chose: the participant's own, or for a
-// username-only person those of the linked participants, and then it names
-// the person they accept for (V9).
-func invitation(prog roster.Program, u roster.User, to []string) Message {
-	sum := sha256.Sum256([]byte(prog.Tenant + "\x00" + prog.ID + "\x00" + u.ID))
-	link := roster.ActivationLink(prog, u.Email, hex.EncodeToString(sum[:12]))
-	m := Message{
-		Key:     "invite/" + prog.Tenant + "/" + prog.ID + "/" + u.ID,
-		To:      to,
-		Subject: "You're invited to " + prog.Name,
-		Text:    fmt.Sprintf("You have been invited to %s.\n\nActivate your account: %s\n", prog.Name, link),
-		HTML: fmt.Sprintf("<p>You have been invited to <b>%s</b>.</p><p><a href=\"%s\">Activate your account</a></p>",
-			html.EscapeString(prog.Name), html.EscapeString(link)),
-	}
-	if u.Email == "" {
-		m.Subject = fmt.Sprintf("%s is invited to %s", u.Username, prog.Name)
-		m.Text = fmt.Sprintf("%s (username %s) has been invited to %s. As their linked contact, you set up the account on their behalf.\n\nActivate the account of %s: %s\n",
-			u.Username, u.Username, prog.Name, u.Username, link)
-		m.HTML = fmt.Sprintf("<p><b>%s</b> (username %s) has been invited to <b>%s</b>. As their linked contact, you set up the account on their behalf.</p><p><a href=\"%s\">Activate the account of %s</a></p>",
-			html.EscapeString(u.Username), html.EscapeString(u.Username), html.EscapeString(prog.Name), html.EscapeString(link), html.EscapeString(u.Username))
-	}
-	return m
-}
-
-// completion is the admin's email when an import completes (A12).
-func completion(prog roster.Program, im roster.Import, reportURL string) Message {
-	c := im.Counts
-	lines := fmt.Sprintf("Created: %d\nUpdated: %d\nUnchanged: %d\nSkipped: %d\nRejected: %d\n", c.Created, c.Updated, c.Unchanged, c.Skipped, c.Rejected)
-	text := fmt.Sprintf("Your import of %s into %s is complete.\n\n%s\nReport: %s\n", im.FileName, prog.Name, lines, reportURL)
-	return Message{
-		Key:     "import-done/" + im.Tenant + "/" + im.ID,
-		To:      []string{im.Admin},
-		Subject: fmt.Sprintf("Import of %s into %s: complete", im.FileName, prog.Name),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}
-}
-
-// failure is the admin's email when an import fails (A12).
-func failure(prog roster.Program, im roster.Import, appliedBatches int) Message {
-	c := im.Counts
-	written := "Nothing was written to participants."
-	if appliedBatches > 0 {
-		written = fmt.Sprintf("%d of %d batches were applied before it stopped (created %d, updated %d); importing the file again finishes the job without duplicating anything: the rows already applied are reported unchanged.",
-			appliedBatches, im.Batches, c.Created, c.Updated)
-	}
-	text := fmt.Sprintf("Your import of %s into %s failed.\n\nWhy: %s\n\n%s\n", im.FileName, prog.Name, im.Error, written)
-	return Message{
-		Key:     "import-failed/" + im.Tenant + "/" + im.ID,
-		To:      []string{im.Admin},
-		Subject: fmt.Sprintf("Import of %s into %s: failed", im.FileName, prog.Name),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}
-}
-
-// mapsAssociations reports whether a sheet of im maps a column to links (A9).
-func mapsAssociations(im roster.Import) bool {
-	for _, p := range im.Sheets {
-		for _, t := range p.Mapping {
-			if strings.HasPrefix(t, roster.AssocPrefix) {
-				return true
-			}
-		}
-	}
-	return false
+	return cause
 }

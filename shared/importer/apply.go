@@ -1,0 +1,179 @@
+package importer
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/rosterhq/roster/shared/roster"
+)
+
+// BatchResult is what applying one batch did.
+type BatchResult struct {
+	Batch   int           `json:"batch"`
+	Counts  roster.Counts `json:"counts"`
+	Entries []Entry       `json:"entries"` // rows with flags
+}
+
+// maxSaveAttempts bounds re-decisions of one row when another writer
+// changed the same user in between.
+const maxSaveAttempts = 5
+
+// ApplyBatch applies one batch (1-based) and writes its result. Running it
+// again, or after a failure part-way, leaves the same data and reports the
+// same counts (A11); invitations go out once (A10).
+func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) (BatchResult, error) {
+	im, prog, err := s.importAndProgram(ctx, tenant, id)
+	if err != nil {
+		return BatchResult{}, err
+	}
+	if slices.Contains(im.AppliedSet, batch) {
+		// Applied by an earlier run of this import: every row once.
+		var done BatchResult
+		if err := s.getJSON(ctx, resultKey(tenant, id, batch), &done); err == nil {
+			return done, nil
+		}
+	}
+	rows, err := s.readBatch(ctx, batchKey(tenant, id, batch))
+	if err != nil {
+		return BatchResult{}, err
+	}
+	plans := map[string]roster.SheetPlan{}
+	for _, p := range im.Sheets {
+		plans[p.Name] = p
+	}
+	recs := make([]roster.Record, len(rows))
+	for i, r := range rows {
+		recs[i] = r.Record
+	}
+	res := resolver{store: s.cfg.Store, tenant: tenant, prog: im.ProgramID}
+	exs, err := res.existing(ctx, recs)
+	if err != nil {
+		return BatchResult{}, err
+	}
+	decisions := make([]roster.Decision, len(rows))
+	errs := make([]error, len(rows))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for range min(s.cfg.RowWorkers, len(rows)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				decisions[i], errs[i] = s.applyRow(ctx, res, prog, im, plans[recs[i].Sheet], recs[i], exs[i])
+			}
+		}()
+	}
+	for i := range rows {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return BatchResult{}, fmt.Errorf("apply batch %d of import %s: %w", batch, id, err)
+	}
+	out := BatchResult{Batch: batch, Entries: []Entry{}}
+	for i, d := range decisions {
+		out.Counts.Add(d.Action)
+		if flags := append(rows[i].Flags, d.Flags...); len(flags) > 0 {
+			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
+		}
+	}
+	if err := s.putJSON(ctx, resultKey(tenant, id, batch), out); err != nil {
+		return out, err
+	}
+	return out, s.cfg.Store.RecordBatch(ctx, tenant, id, batch)
+}
+
+// applyRow decides and saves one record, re-reading and deciding again when
+// another writer changed the same user first; then sends its invitation.
+func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Program, im roster.Import, plan roster.SheetPlan, rec roster.Record, ex roster.Existing) (roster.Decision, error) {
+	for attempt := 1; ; attempt++ {
+		d := roster.Decide(roster.DecideInput{Program: prog, Settings: im.Settings, ImportID: im.ID, Plan: plan, Record: rec, Existing: ex, Now: s.now()})
+		if d.User == nil && d.Participant == nil {
+			return d, s.invite(ctx, prog, d, ex)
+		}
+		err := s.cfg.Store.Save(ctx, Write{User: d.User, Participant: d.Participant})
+		if err == nil {
+			if d.User != nil {
+				d.User.Version++
+			}
+			if d.Participant != nil {
+				d.Participant.Version++
+			}
+			return d, s.invite(ctx, prog, d, ex)
+		}
+		if !errors.Is(err, roster.ErrConflict) || attempt == maxSaveAttempts {
+			return d, fmt.Errorf("save sheet %s row %d: %w", rec.Sheet, rec.Row, err)
+		}
+		exs, err := res.existing(ctx, []roster.Record{rec})
+		if err != nil {
+			return d, err
+		}
+		ex = exs[0]
+	}
+}
+
+// invite sends a created participant's invitation and records it (A10).
+// The mail key makes a retried send a no-op where the mailer can tell.
+func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Decision, ex roster.Existing) error {
+	if !d.Invite {
+		return nil
+	}
+	p, u := d.Participant, d.User
+	if p == nil { // a re-run: the participant and user are as stored
+		for _, cand := range []*roster.User{ex.ByUserID, ex.ByEmail} {
+			if cand != nil && ex.Participants[cand.ID] != nil {
+				p, u = ex.Participants[cand.ID], cand
+			}
+		}
+	}
+	if u == nil {
+		for _, cand := range []*roster.User{ex.ByUserID, ex.ByEmail} {
+			if cand != nil && p != nil && cand.ID == p.UserID {
+				u = cand
+			}
+		}
+	}
+	if p == nil || u == nil || !p.InvitePending {
+		return nil
+	}
+	to := roster.InvitationRecipients(*u, nil)
+	if len(to) == 0 {
+		return nil // V9: finalize sends it to the linked participants (sendOnBehalf)
+	}
+	if err := s.cfg.Mailer.Send(ctx, invitation(prog, *u, to)); err != nil {
+		return fmt.Errorf("send invitation: %w", err)
+	}
+	sent := *p
+	now := s.now()
+	sent.InvitePending, sent.InvitedAt = false, &now
+	err := s.cfg.Store.Save(ctx, Write{Participant: &sent})
+	if errors.Is(err, roster.ErrConflict) {
+		return nil // someone else recorded it meanwhile; the mail key prevents a second send
+	}
+	return err
+}
+
+func (s *Service) readBatch(ctx context.Context, key string) ([]batchRow, error) {
+	rc, err := s.cfg.Blobs.Get(ctx, key)
+	if err != nil {
+		return nil, fmt.Errorf("get batch %s: %w", key, err)
+	}
+	defer rc.Close()
+	var rows []batchRow
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
+	for sc.Scan() {
+		var r batchRow
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			return nil, fmt.Errorf("read batch %s: %w", key, err)
+		}
+		rows = append(rows, r)
+	}
+	return rows, sc.Err()
+}

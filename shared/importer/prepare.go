@@ -1,0 +1,108 @@
+package importer
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/rosterhq/roster/shared/roster"
+)
+
+// Manifest lists an import's batches; prepare writes it (DESIGN §1).
+type Manifest struct {
+	ImportID string   `json:"importId"`
+	Batches  []string `json:"batches"` // blob keys
+	Rows     int      `json:"rows"`    // rows in batches
+	// BatchRows is each batch's row count, for the run's progress in rows
+	// (W6); manifests written before it have none.
+	BatchRows []int         `json:"batchRows,omitempty"`
+	Counts    roster.Counts `json:"counts"` // rows rejected or skipped before apply
+}
+
+// batchRow is one line of a batch file.
+type batchRow struct {
+	Record roster.Record `json:"record"`
+	Flags  []roster.Flag `json:"flags,omitempty"` // warnings found while reading
+}
+
+// Prepare reads the file once, validates every row, writes the valid rows in
+// batches and the manifest, and records the batch count. Nothing is written
+// to participants, so a file that cannot be read fails with nothing written.
+func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, error) {
+	im, prog, err := s.importAndProgram(ctx, tenant, id)
+	if err != nil {
+		return Manifest{}, err
+	}
+	if im.Batches > 0 {
+		// A resumed run: the batches were written before (same file, same
+		// edits), so the file is not read again.
+		var man Manifest
+		if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err == nil && len(man.Batches) == im.Batches {
+			return man, nil
+		}
+	}
+	man := Manifest{ImportID: id, Batches: []string{}}
+	var entries []Entry
+	var buf bytes.Buffer
+	inBatch := 0
+	enc := json.NewEncoder(&buf)
+	flush := func() error {
+		if inBatch == 0 {
+			return nil
+		}
+		key := batchKey(tenant, id, len(man.Batches)+1)
+		if err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(buf.Bytes())); err != nil {
+			return fmt.Errorf("write batch %s: %w", key, err)
+		}
+		man.Batches = append(man.Batches, key)
+		man.BatchRows = append(man.BatchRows, inBatch)
+		buf.Reset()
+		inBatch = 0
+		return nil
+	}
+	guard := newGuardians()
+	emit := func(o rowOutcome) error {
+		if o.Action != "" {
+			if o.Record.Row > 0 {
+				man.Counts.Add(o.Action)
+			}
+			entries = append(entries, Entry{Sheet: o.Plan.Name, Row: rowOf(o), Action: o.Action, Values: o.Record.Values, Flags: o.Flags})
+			return nil
+		}
+		if err := enc.Encode(batchRow{Record: o.Record, Flags: o.Flags}); err != nil {
+			return err
+		}
+		man.Rows++
+		if inBatch++; inBatch == s.cfg.BatchSize {
+			return flush()
+		}
+		return nil
+	}
+	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
+		if o.Action == "" && guard.hold(o) {
+			return nil // V9: applied once its links are known to name someone
+		}
+		return emit(o)
+	})
+	if err == nil {
+		err = s.emitHeld(ctx, im, prog, guard, emit)
+	}
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return man, err
+	}
+	if err := s.putJSON(ctx, workKey(tenant, id, "prepare.json"), entries); err != nil {
+		return man, err
+	}
+	if err := s.putJSON(ctx, ManifestKey(tenant, id), man); err != nil {
+		return man, err
+	}
+	_, err = s.putOr(ctx, im, func(im *roster.Import) error {
+		im.Batches = len(man.Batches)
+		return nil
+	})
+	return man, err
+}
