@@ -397,8 +397,10 @@ func TestKilledServeResumes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out, `"status": "interrupted"`) {
-		t.Fatalf("after SIGINT of serve during a run, imports:\n%s\nwant the run interrupted", out)
+	// The resumed run may also have finished within serve's shutdown grace
+	// on a fast machine; either way it must not be left running.
+	if !strings.Contains(out, `"status": "interrupted"`) && !strings.Contains(out, `"status": "completed"`) {
+		t.Fatalf("after SIGINT of serve during a run, imports:\n%s\nwant the run interrupted (or completed within the grace)", out)
 	}
 
 	p, s = serve()
