@@ -192,17 +192,24 @@ func (s *server) putMapping(w http.ResponseWriter, r *http.Request, c Claims) er
 	return nil
 }
 
-func (s *server) review(w http.ResponseWriter, r *http.Request, c Claims) error {
-	offset, err := queryInt(r, "offset", 0)
-	if err != nil {
-		return err
+// reviewPage reads the offset and limit of a page of review rows.
+func reviewPage(r *http.Request) (offset, limit int, err error) {
+	if offset, err = queryInt(r, "offset", 0); err != nil {
+		return 0, 0, err
 	}
-	limit, err := queryInt(r, "limit", defaultReviewLimit)
-	if err != nil {
-		return err
+	if limit, err = queryInt(r, "limit", defaultReviewLimit); err != nil {
+		return 0, 0, err
 	}
 	if limit == 0 || limit > maxReviewLimit {
-		return roster.Errorf(roster.ErrInvalid, "query parameter limit must be between 1 and %d", maxReviewLimit)
+		return 0, 0, roster.Errorf(roster.ErrInvalid, "query parameter limit must be between 1 and %d", maxReviewLimit)
+	}
+	return offset, limit, nil
+}
+
+func (s *server) review(w http.ResponseWriter, r *http.Request, c Claims) error {
+	offset, limit, err := reviewPage(r)
+	if err != nil {
+		return err
 	}
 	rv, err := s.session(c).Review(r.Context(), r.PathValue("importId"), importer.ReviewOptions{Offset: offset, Limit: limit})
 	if err != nil {

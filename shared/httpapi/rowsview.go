@@ -18,16 +18,9 @@ func (s *server) pageRoutes() []route {
 }
 
 func (s *server) rows(w http.ResponseWriter, r *http.Request, c Claims) error {
-	offset, err := queryInt(r, "offset", 0)
+	offset, limit, err := reviewPage(r)
 	if err != nil {
 		return err
-	}
-	limit, err := queryInt(r, "limit", defaultReviewLimit)
-	if err != nil {
-		return err
-	}
-	if limit == 0 || limit > maxReviewLimit {
-		return roster.Errorf(roster.ErrInvalid, "query parameter limit must be between 1 and %d", maxReviewLimit)
 	}
 	pg, err := s.session(c).Rows(r.Context(), r.PathValue("importId"), importer.RowsOptions{Filter: r.URL.Query().Get("filter"), Offset: offset, Limit: limit})
 	if err != nil {
