@@ -73,11 +73,12 @@ type function struct {
 	memory  float64 // MB
 	timeout awscdk.Duration
 	purpose string
-	// startsRuns: only the api function starts the state machine
-	// (shared/config: "only the api function starts it").
+	// startsRuns: the api function starts the state machine for an upload,
+	// parse for a live integration's pushed file (I2).
 	startsRuns bool
 	// sendsMail: apply sends invitations (A10), finalize the completion and
-	// failure emails.
+	// failure emails, parse and finalize a pushed file's email to the
+	// integration's contacts.
 	sendsMail bool
 	// noFiles: the function reads and writes no file of the bucket.
 	noFiles bool
@@ -88,7 +89,7 @@ func functions() []function {
 		// API Gateway gives up on an integration after 30 s.
 		{name: fnAPI, memory: 512, timeout: awscdk.Duration_Seconds(jsii.Number(29)), purpose: "HTTP API", startsRuns: true},
 		// Parsing streams, but .xlsx unzips: memory is also CPU.
-		{name: fnParse, memory: 1024, timeout: awscdk.Duration_Minutes(jsii.Number(5)), purpose: "parse an uploaded or inbound file"},
+		{name: fnParse, memory: 1024, timeout: awscdk.Duration_Minutes(jsii.Number(5)), purpose: "parse an uploaded file; sync an inbound one", startsRuns: true, sendsMail: true},
 		{name: fnPrepare, memory: 1024, timeout: awscdk.Duration_Minutes(jsii.Number(15)), purpose: "read the file once and write batches"},
 		{name: fnApply, memory: 512, timeout: awscdk.Duration_Minutes(jsii.Number(5)), purpose: "apply one batch", sendsMail: true},
 		{name: fnFinalize, memory: 1024, timeout: awscdk.Duration_Minutes(jsii.Number(15)), purpose: "associations, counts, report, status", sendsMail: true},

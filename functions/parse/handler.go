@@ -17,23 +17,11 @@ import (
 	"github.com/rosterhq/roster/shared/step"
 )
 
-// IntegrationNotConfiguredError is returned for a file pushed under
-// inbound/{tenant}/{integration}/: automated sync (SPEC §8, I1–I6) is not
-// built yet, so no integration is ever configured and the file is left
-// untouched in the bucket.
-type IntegrationNotConfiguredError struct {
-	Tenant      string
-	Integration string
-}
-
-func (e *IntegrationNotConfiguredError) Error() string {
-	return fmt.Sprintf("inbound file for integration %s of tenant %s: no integration is configured (automated sync, SPEC §8, is not built yet)", e.Integration, e.Tenant)
-}
-
 type parser interface {
 	GetImport(ctx context.Context, tenant, id string) (roster.Import, error)
 	Parse(ctx context.Context, tenant, id string) (importer.Structure, error)
 	Fail(ctx context.Context, tenant, id string, cause error) error
+	ArriveStored(ctx context.Context, tenant, integrationID, name string, size int64) (roster.SyncResult, error)
 }
 
 type handler struct {
@@ -66,12 +54,8 @@ func (h handler) record(ctx context.Context, rec events.S3EventRecord) error {
 	switch {
 	case len(parts) == 5 && parts[0] == "uploads" && parts[4] == "file" && nonEmpty(parts[1:4]):
 		return h.upload(ctx, key, parts[1], parts[2], parts[3], rec.S3.Object.Size)
-	case len(parts) >= 4 && parts[0] == "inbound" && nonEmpty(parts[1:3]):
-		// Only the prefix is logged: the file name may be anything (X3).
-		err := &IntegrationNotConfiguredError{Tenant: parts[1], Integration: parts[2]}
-		h.log.ErrorContext(ctx, "inbound file not handled", "prefix", strings.Join(parts[:3], "/")+"/",
-			"tenant", parts[1], "integration", parts[2], "errorType", "IntegrationNotConfiguredError")
-		return err
+	case parts[0] == "inbound":
+		return h.inbound(ctx, key, rec.S3.Object.Size)
 	}
 	h.log.WarnContext(ctx, "ignored key", "prefix", parts[0]+"/")
 	return nil
@@ -84,6 +68,28 @@ func nonEmpty(ss []string) bool {
 		}
 	}
 	return true
+}
+
+// inbound hands a file pushed by an integration to the one door of sync
+// (I2). Every outcome but an infrastructure fault is a status, logged by
+// the importer; a live file's run goes on in Step Functions. Only the
+// prefix is logged here: the file name may be anything (X3).
+func (h handler) inbound(ctx context.Context, key string, size int64) error {
+	tenant, integrationID, name, ok := roster.ParseInboundKey(key)
+	if !ok {
+		h.log.WarnContext(ctx, "ignored key: not inbound/{tenant}/{integration}/NAME", "prefix", "inbound/")
+		return nil
+	}
+	attrs := []any{"prefix", roster.InboundPrefix(tenant, integrationID), "tenant", tenant, "integration", integrationID}
+	res, err := h.svc.ArriveStored(ctx, tenant, integrationID, name, size)
+	if err != nil {
+		return h.logError(ctx, err, attrs)
+	}
+	if res.ImportID != "" {
+		attrs = append(attrs, "importId", res.ImportID)
+	}
+	h.log.InfoContext(ctx, "inbound file", append(attrs, "status", string(res.Status))...)
+	return nil
 }
 
 // upload parses the file of an import waiting for it.

@@ -4,9 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"log/slog"
-	"reflect"
 	"strings"
 	"testing"
 
@@ -30,6 +28,7 @@ func s3Event(t *testing.T, name string) events.S3Event {
 }
 
 type parseEnv struct {
+	st   *lambdatest.Stack
 	b    *config.Backend
 	h    handler
 	logs *bytes.Buffer
@@ -39,7 +38,7 @@ func newParseEnv(t *testing.T) *parseEnv {
 	st := lambdatest.NewStack(t)
 	cfg, b := st.Backend(t)
 	logs := &bytes.Buffer{}
-	return &parseEnv{b: b, logs: logs, h: handler{svc: b.Service, log: slog.New(slog.NewJSONHandler(logs, nil)), maxFileBytes: cfg.MaxFileBytesOrDefault()}}
+	return &parseEnv{st: st, b: b, logs: logs, h: handler{svc: b.Service, log: slog.New(slog.NewJSONHandler(logs, nil)), maxFileBytes: cfg.MaxFileBytesOrDefault()}}
 }
 
 func (e *parseEnv) status(t *testing.T) roster.Import {
@@ -102,24 +101,69 @@ func TestUpload(t *testing.T) {
 	}
 }
 
-// Integrations (SPEC §8) are not built: an inbound file is refused with a
-// named error, and only its prefix is logged.
-func TestInboundNotConfigured(t *testing.T) {
-	e := newParseEnv(t)
-	err := e.h.handle(context.Background(), s3Event(t, "inbound.json"))
-	var nc *IntegrationNotConfiguredError
-	if !errors.As(err, &nc) {
-		t.Fatalf("handle(inbound.json) = %v (%T), want *IntegrationNotConfiguredError", err, err)
-	}
-	if nc.Tenant != "acme" || nc.Integration != "hris-daily" {
-		t.Fatalf("error names %s/%s, want acme/hris-daily", nc.Tenant, nc.Integration)
-	}
-	// Lambda reports the type's name as errorType.
-	if name := reflect.TypeOf(err).Elem().Name(); name != "IntegrationNotConfiguredError" {
-		t.Fatalf("returned error type %s, want IntegrationNotConfiguredError unwrapped", name)
-	}
-	logs := e.logs.String()
-	if !strings.Contains(logs, `"prefix":"inbound/acme/hris-daily/"`) || strings.Contains(logs, "people") {
-		t.Fatalf("logs = %s, want the prefix inbound/acme/hris-daily/ and not the file name", logs)
-	}
+// inboundName is the file of events/parse/inbound.json, decoded.
+const inboundName = "people export 2026-03-02.csv"
+
+// An inbound file reaches sync's one door (I2), ArriveStored: a file of an
+// unknown integration is ignored, logged, and nothing is written; a live
+// integration's file starts its run in Step Functions. Only the prefix is
+// logged by the handler (X3).
+func TestInbound(t *testing.T) {
+	t.Run("I2_unknown_integration_ignored", func(t *testing.T) {
+		e := newParseEnv(t)
+		if err := e.h.handle(context.Background(), s3Event(t, "inbound.json")); err != nil {
+			t.Fatalf("handle(inbound.json) = %v, want nil", err)
+		}
+		logs := e.logs.String()
+		if !strings.Contains(logs, `"prefix":"inbound/acme/hris-daily/"`) || !strings.Contains(logs, `"status":"ignored"`) || strings.Contains(logs, "people") {
+			t.Fatalf("logs = %s, want status ignored with the prefix inbound/acme/hris-daily/ and not the file name", logs)
+		}
+		if n := len(e.st.SFN.Executions()); n != 0 {
+			t.Fatalf("%d executions started, want none", n)
+		}
+		ims, err := e.b.Store.ListImports(context.Background(), lambdatest.SampleTenant, lambdatest.SampleProgram)
+		if err != nil || len(ims) != 0 {
+			t.Fatalf("imports = %v, %v; want none written", ims, err)
+		}
+	})
+	t.Run("I2_live_integration_starts_its_run", func(t *testing.T) {
+		e := newParseEnv(t)
+		ctx := context.Background()
+		if err := e.b.Service.PutProgram(ctx, lambdatest.SampleProgramDef()); err != nil {
+			t.Fatal(err)
+		}
+		in := roster.Integration{ID: "hris-daily", Program: lambdatest.SampleProgram, Role: "mentee",
+			Mapping: map[string]string{"Email": "email"}, FileName: "people export *.csv", Contacts: []string{"it@acme.example"}}.WithDefaults()
+		if _, err := e.b.Service.PutIntegration(ctx, lambdatest.SampleTenant, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.b.Service.SetLive(ctx, lambdatest.SampleTenant, "hris-daily", true); err != nil {
+			t.Fatal(err)
+		}
+		key := roster.InboundKey(lambdatest.SampleTenant, "hris-daily", inboundName)
+		if err := e.b.Blobs.Put(ctx, key, strings.NewReader("Email\nann@acme.example\n")); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.h.handle(ctx, s3Event(t, "inbound.json")); err != nil {
+			t.Fatalf("handle(inbound.json) = %v, want nil\nlogs: %s", err, e.logs)
+		}
+		ex := e.st.SFN.Executions()
+		if len(ex) != 1 {
+			t.Fatalf("%d executions started, want 1\nlogs: %s", len(ex), e.logs)
+		}
+		var input struct {
+			ImportID string `json:"importId"`
+		}
+		if err := json.Unmarshal([]byte(ex[0].Input), &input); err != nil {
+			t.Fatalf("execution input %s: %v", ex[0].Input, err)
+		}
+		im, err := e.b.Service.GetImport(ctx, lambdatest.SampleTenant, input.ImportID)
+		if err != nil || im.Status != roster.ImportRunning || im.FileKey != key {
+			t.Fatalf("import of the execution = %+v, %v; want RUNNING on %s", im, err, key)
+		}
+		logs := e.logs.String()
+		if !strings.Contains(logs, `"status":"started"`) || strings.Contains(logs, "people") || strings.Contains(logs, "@acme.example") {
+			t.Fatalf("logs = %s, want status started, neither the file name nor an email", logs)
+		}
+	})
 }

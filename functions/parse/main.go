@@ -1,5 +1,6 @@
 // Command parse handles S3 ObjectCreated events: an uploaded file is parsed
-// and its import becomes PARSED (or FAILED with the reason, X4).
+// and its import becomes PARSED (or FAILED with the reason, X4); a file
+// pushed under inbound/ goes to sync (I2), which may start a run.
 package main
 
 import (
@@ -15,6 +16,9 @@ import (
 func main() {
 	log := lambdacontext.NewLogger()
 	cfg, err := config.Load(os.Getenv)
+	if err == nil {
+		err = cfg.RequireStateMachine()
+	}
 	if err != nil {
 		log.Error("load config", "err", err)
 		os.Exit(1)

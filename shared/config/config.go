@@ -44,7 +44,7 @@ const (
 type Config struct {
 	Table           string // DynamoDB table of the store
 	Bucket          string // S3 bucket of uploads, work files and reports
-	StateMachineARN string // import state machine; only the api function starts it
+	StateMachineARN string // import state machine; the api and parse functions start it
 	MailFrom        string // verified SES sender
 	SendRate        float64
 	// ConfigurationSet is the SES configuration set of every email (optional).
@@ -112,7 +112,8 @@ func Load(getenv func(string) string) (Config, error) {
 }
 
 // RequireStateMachine reports an error unless STATE_MACHINE_ARN is set:
-// the api function needs it to start imports, the others do not.
+// the api function needs it to start imports, parse to start a pushed
+// file's (I2); the others do not.
 func (c Config) RequireStateMachine() error {
 	if c.StateMachineARN == "" {
 		return fmt.Errorf("config: %s is required", EnvStateMachine)

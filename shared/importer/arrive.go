@@ -32,11 +32,14 @@ func (s *Service) Arrive(ctx context.Context, tenant, integrationID, name string
 		}
 		return res, fmt.Errorf("store file %s of integration %s: %w", name, integrationID, err)
 	}
-	return s.arrived(ctx, in, name, hex.EncodeToString(h.Sum(nil)))
+	return s.arrived(ctx, in, name, hex.EncodeToString(h.Sum(nil)), true)
 }
 
 // ArriveStored processes a file already stored under its inbound key (an S3
-// event, I2): the same steps as Arrive, without storing it again.
+// event, I2): the same steps as Arrive, without storing it again. A live
+// file's run is started and not waited for (in AWS it runs in Step
+// Functions): the result is then SyncStarted, and the run's end applies the
+// rest (off-boarding, valve, sync state, the contacts' email).
 func (s *Service) ArriveStored(ctx context.Context, tenant, integrationID, name string, size int64) (roster.SyncResult, error) {
 	in, res, ok, err := s.admit(ctx, tenant, integrationID, name, size)
 	if !ok || err != nil {
@@ -51,7 +54,7 @@ func (s *Service) ArriveStored(ctx context.Context, tenant, integrationID, name 
 	if _, err := io.Copy(h, rc); err != nil {
 		return res, fmt.Errorf("read file %s of integration %s: %w", name, integrationID, err)
 	}
-	return s.arrived(ctx, in, name, hex.EncodeToString(h.Sum(nil)))
+	return s.arrived(ctx, in, name, hex.EncodeToString(h.Sum(nil)), false)
 }
 
 // admit finds the integration and asks it whether the file may be read
@@ -73,8 +76,9 @@ func (s *Service) admit(ctx context.Context, tenant, integrationID, name string,
 	return in, res, true, nil
 }
 
-// arrived processes a stored, admitted file whose content hash is sum.
-func (s *Service) arrived(ctx context.Context, in roster.Integration, name, sum string) (roster.SyncResult, error) {
+// arrived processes a stored, admitted file whose content hash is sum;
+// wait: until its run, if any, has ended.
+func (s *Service) arrived(ctx context.Context, in roster.Integration, name, sum string, wait bool) (roster.SyncResult, error) {
 	now := s.now()
 	first, err := s.cfg.Store.ClaimFile(ctx, in.Tenant, in.ID, sum)
 	if err != nil {
@@ -85,13 +89,13 @@ func (s *Service) arrived(ctx context.Context, in roster.Integration, name, sum 
 		logArrival(in.Tenant, in.ID, name, res, "these bytes were received before")
 		return res, s.markArrival(ctx, in, nil, now)
 	}
-	res, mark, err := s.process(ctx, in, name, now)
+	res, err := s.process(ctx, in, name, now, wait)
 	if err == nil && res.Status == roster.SyncTested {
 		// I7: a tested file applies once the integration is live.
 		err = s.cfg.Store.ReleaseFile(ctx, in.Tenant, in.ID, sum)
 	}
 	if err == nil {
-		err = s.markArrival(ctx, in, mark, now)
+		err = s.markArrival(ctx, in, nil, now)
 	}
 	if err != nil {
 		if rerr := s.cfg.Store.ReleaseFile(ctx, in.Tenant, in.ID, sum); rerr != nil {
@@ -103,48 +107,49 @@ func (s *Service) arrived(ctx context.Context, in roster.Integration, name, sum 
 	return res, nil
 }
 
-// process reads and, when live, applies one claimed file. mark is the
-// file to remember as the last applied one (completed or held), or nil.
-func (s *Service) process(ctx context.Context, in roster.Integration, name string, now time.Time) (roster.SyncResult, *roster.FileMark, error) {
+// process reads and, when live, starts the run applying one claimed file
+// (and with wait, waits for it). The run's end remembers the file as the
+// last applied one (finishSync).
+func (s *Service) process(ctx context.Context, in roster.Integration, name string, now time.Time, wait bool) (roster.SyncResult, error) {
 	st, err := s.cfg.Store.GetSyncState(ctx, in.Tenant, in.ID)
 	if err != nil {
-		return syncResult(roster.SyncIgnored), nil, err
+		return syncResult(roster.SyncIgnored), err
 	}
 	prog, err := s.GetProgram(ctx, in.Tenant, in.Program)
 	if err != nil {
-		return syncResult(roster.SyncIgnored), nil, err
+		return syncResult(roster.SyncIgnored), err
 	}
 	note := syncNote{Program: prog, Integration: in, Name: name}
 	if roster.Stale(st.LastApplied, name, now) {
 		note.Result = syncResult(roster.SyncStale)
 		note.LastApplied = st.LastApplied.Name
-		return note.Result, nil, s.tell(ctx, note)
+		return note.Result, s.tell(ctx, note)
 	}
 	im, err := s.CreateImport(ctx, in.Tenant, in.Program, name, "", in.Settings())
 	if err != nil {
-		return syncResult(roster.SyncIgnored), nil, err
+		return syncResult(roster.SyncIgnored), err
 	}
 	if im, err = s.updateImport(ctx, in.Tenant, im.ID, func(im *roster.Import) error {
 		im.FileKey = roster.InboundKey(in.Tenant, in.ID, name)
 		return nil
 	}); err != nil {
-		return syncResult(roster.SyncIgnored), nil, err
+		return syncResult(roster.SyncIgnored), err
 	}
 	res := syncResult(roster.SyncRefused)
 	res.ImportID = im.ID
 	stc, err := s.Parse(ctx, in.Tenant, im.ID)
 	if err != nil {
 		if !errors.Is(err, roster.ErrInvalid) {
-			return res, nil, err
+			return res, err
 		}
 		// An unreadable file: refused like one that lacks its headers.
 		res.Flags = append(res.Flags, roster.Flag{Sheet: name, Reason: err.Error(), Severity: roster.SeverityError, Rule: "I3"})
 		note.Result = res
-		return res, nil, s.tell(ctx, note)
+		return res, s.tell(ctx, note)
 	}
 	plan, fit, err := s.fitPlan(ctx, in, prog, im, stc)
 	if err != nil {
-		return res, nil, err
+		return res, err
 	}
 	if fit.Refused() {
 		res.MissingHeaders = append(fit.Missing, fit.Duplicate...)
@@ -155,57 +160,41 @@ func (s *Service) process(ctx context.Context, in roster.Integration, name strin
 			im.Error = fmt.Sprintf("refused (I3): the header row lacks, or repeats, mapped headers %q", res.MissingHeaders)
 			return nil
 		}); err != nil {
-			return res, nil, err
+			return res, err
 		}
 		note.Result = res
-		return res, nil, s.tell(ctx, note)
+		return res, s.tell(ctx, note)
 	}
 	res.Flags = append(res.Flags, fit.Warnings(plan.Name, plan.HeaderRow, plan.Headers)...)
 	if _, err := s.SetPlans(ctx, in.Tenant, im.ID, []roster.SheetPlan{plan}); err != nil {
-		return res, nil, err
+		return res, err
 	}
 	if !in.Live {
 		return s.testRun(ctx, in, note, res)
 	}
-	im, err = s.Start(ctx, in.Tenant, im.ID)
-	if err != nil {
-		return res, nil, err
+	// The run's end does the rest (finishSync): the pending result keeps
+	// the header warnings until then.
+	res.Status = roster.SyncStarted
+	if err := s.putJSON(ctx, syncResultKey(in.Tenant, im.ID), res); err != nil {
+		return res, err
+	}
+	if im, err = s.Start(ctx, in.Tenant, im.ID); err != nil {
+		return res, err
+	}
+	if !wait {
+		return res, nil
 	}
 	if im, err = s.awaitRun(ctx, in.Tenant, im.ID); err != nil {
-		return res, nil, err
+		return res, err
 	}
 	if im.Status != roster.ImportCompleted {
-		return res, nil, fmt.Errorf("import %s of file %s is %s: %s", im.ID, name, im.Status, im.Error)
+		return res, fmt.Errorf("import %s of file %s is %s: %s", im.ID, name, im.Status, im.Error)
 	}
-	res.Status = roster.SyncCompleted
-	res.Counts.Counts = im.Counts
-	if in.OffboardsMissing() {
-		c := im.Counts
-		ob, err := s.offboard(ctx, in, im, dataRows(c), false)
-		if err != nil {
-			return res, nil, err
-		}
-		res.Status = roster.SyncStatusOf(ob.Outcome)
-		res.Counts.Suspended, res.Counts.Held = ob.Suspended, ob.Held
-		note.Population, note.EmptyFile = ob.Population, ob.Outcome == roster.ValveEmpty
-		if res.Status == roster.SyncHeld {
-			note.ReviewURL = heldReviewHint(im.ID)
-		}
+	var done roster.SyncResult
+	if err := s.getJSON(ctx, syncResultKey(in.Tenant, im.ID), &done); err != nil {
+		return res, err
 	}
-	entries, err := s.Report(ctx, in.Tenant, im.ID)
-	if err != nil {
-		return res, nil, err
-	}
-	res.Flags = append(res.Flags, entryFlags(entries)...)
-	if err := s.putJSON(ctx, syncResultKey(in.Tenant, im.ID), res); err != nil {
-		return res, nil, err
-	}
-	note.Result = res
-	if len(im.ReportKeys) > 0 {
-		note.ReportURL = s.cfg.ReportURL(in.Tenant, im.ID, im.ReportKeys[0])
-	}
-	mark := &roster.FileMark{Name: name, ArrivedAt: now, ImportID: im.ID}
-	return res, mark, s.tell(ctx, note)
+	return done, nil
 }
 
 // syncResultKey is the work file keeping a pushed file's outcome, which
@@ -241,18 +230,18 @@ func (s *Service) fitPlan(ctx context.Context, in roster.Integration, prog roste
 
 // testRun reviews a file of an integration in test mode (I7): the would-be
 // counts and a report, nothing applied. The import is cancelled with them.
-func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncNote, res roster.SyncResult) (roster.SyncResult, *roster.FileMark, error) {
+func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncNote, res roster.SyncResult) (roster.SyncResult, error) {
 	rv, err := s.Review(ctx, in.Tenant, res.ImportID, ReviewOptions{})
 	if err != nil {
-		return res, nil, err
+		return res, err
 	}
 	im, err := s.GetImport(ctx, in.Tenant, res.ImportID)
 	if err != nil {
-		return res, nil, err
+		return res, err
 	}
 	keys, err := s.writeReport(ctx, im, rv.Counts, rv.Entries)
 	if err != nil {
-		return res, nil, err
+		return res, err
 	}
 	if _, err := s.updateImport(ctx, in.Tenant, im.ID, func(im *roster.Import) error {
 		if err := im.Move(roster.ImportCancelled); err != nil {
@@ -261,14 +250,14 @@ func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncN
 		im.Counts, im.ReportKeys = rv.Counts, keys
 		return nil
 	}); err != nil {
-		return res, nil, err
+		return res, err
 	}
 	res.Status = roster.SyncTested
 	res.Counts.Counts = rv.Counts
 	if in.OffboardsMissing() {
 		ob, err := s.offboard(ctx, in, im, dataRows(rv.Counts), true)
 		if err != nil {
-			return res, nil, err
+			return res, err
 		}
 		res.Counts.Suspended, res.Counts.Held = ob.Suspended, ob.Held
 	}
@@ -277,7 +266,7 @@ func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncN
 	if len(keys) > 0 {
 		note.ReportURL = s.cfg.ReportURL(in.Tenant, im.ID, keys[0])
 	}
-	return res, nil, s.tell(ctx, note)
+	return res, s.tell(ctx, note)
 }
 
 // awaitRun waits for a started run to end: the in-process workflow may run

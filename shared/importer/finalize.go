@@ -10,7 +10,8 @@ import (
 )
 
 // Finalize links associations (A9), adds up the counts, writes the report
-// (A13), completes the import and emails the admin (A12).
+// (A13), ends a pushed file's sync (finishSync), completes the import and
+// emails the admin (A12).
 func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Import, error) {
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil || im.Status == roster.ImportCompleted {
@@ -52,6 +53,9 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	})
 	keys, err := s.writeReport(ctx, im, counts, entries)
 	if err != nil {
+		return im, err
+	}
+	if err := s.finishSync(ctx, im, prog, counts, entries, keys); err != nil {
 		return im, err
 	}
 	im, err = s.putOr(ctx, im, func(im *roster.Import) error {
@@ -102,8 +106,8 @@ func sheetIndex(im roster.Import, name string) int {
 	return len(im.Sheets)
 }
 
-// Fail marks an import failed and emails the admin why and what was written
-// (A12, X4). It returns cause.
+// Fail marks an import failed, forgets a pushed file's claim (releaseSync)
+// and emails the admin why and what was written (A12, X4). It returns cause.
 func (s *Service) Fail(ctx context.Context, tenant, id string, cause error) error {
 	var counts roster.Counts
 	im, err := s.GetImport(ctx, tenant, id)
@@ -129,6 +133,9 @@ func (s *Service) Fail(ctx context.Context, tenant, id string, cause error) erro
 		return nil
 	})
 	if err != nil {
+		return errors.Join(cause, err)
+	}
+	if err := s.releaseSync(ctx, im); err != nil {
 		return errors.Join(cause, err)
 	}
 	prog, err := s.GetProgram(ctx, tenant, im.ProgramID)

@@ -18,6 +18,9 @@ const (
 	SyncDuplicate SyncStatus = "duplicate" // these bytes were received before: nothing done (I2)
 	SyncStale     SyncStatus = "stale"     // older than the last applied file: nothing applied (I2)
 	SyncIgnored   SyncStatus = "ignored"   // name outside the pattern, or unknown or disabled integration (I2)
+	// SyncStarted: live, its run goes on (in AWS, in Step Functions); the
+	// run's end gives the file its final status.
+	SyncStarted SyncStatus = "started"
 )
 
 // SyncCounts are an import's counts plus what off-boarding did (I4, I5).
