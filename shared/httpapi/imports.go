@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -38,6 +39,27 @@ type importView struct {
 	Admin       string    `json:"admin,omitempty"`
 	CreatedAt   time.Time `json:"createdAt"`
 	UpdatedAt   time.Time `json:"updatedAt"`
+	// Sync is set on an import made from a pushed file (I5, I7).
+	Sync *syncView `json:"sync,omitempty"`
+}
+
+// syncView is what became of a pushed file: its integration, its outcome
+// ("" while it is applied) and its counts, would-be ones in test mode.
+type syncView struct {
+	Integration string            `json:"integration"`
+	Status      roster.SyncStatus `json:"status"`
+	Counts      roster.SyncCounts `json:"counts"`
+}
+
+// withSync adds the import's sync outcome to its view, if it has one.
+func withSync(ctx context.Context, se *importer.Session, im roster.Import) (importView, error) {
+	v := viewOf(im)
+	run, ok, err := se.SyncRunOf(ctx, im)
+	if err != nil || !ok {
+		return v, err
+	}
+	v.Sync = &syncView{Integration: run.Integration, Status: run.Status, Counts: run.Counts}
+	return v, nil
 }
 
 func viewOf(im roster.Import) importView {
@@ -113,20 +135,27 @@ func (s *server) listImports(w http.ResponseWriter, r *http.Request, c Claims) e
 	if err != nil {
 		return err
 	}
+	se := s.session(c)
 	views := make([]importView, len(ims))
 	for i, im := range ims {
-		views[i] = viewOf(im)
+		if views[i], err = withSync(r.Context(), se, im); err != nil {
+			return err
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"imports": views})
 	return nil
 }
 
 func (s *server) getImport(w http.ResponseWriter, r *http.Request, c Claims) error {
-	im, p, err := s.session(c).ImportProgress(r.Context(), r.PathValue("importId"))
+	se := s.session(c)
+	im, p, err := se.ImportProgress(r.Context(), r.PathValue("importId"))
 	if err != nil {
 		return err
 	}
-	v := viewOf(im)
+	v, err := withSync(r.Context(), se, im)
+	if err != nil {
+		return err
+	}
 	v.Rows, v.RowsApplied = p.Rows, p.RowsApplied
 	writeJSON(w, http.StatusOK, v)
 	return nil

@@ -262,6 +262,10 @@ func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncN
 		res.Counts.Suspended, res.Counts.Held = ob.Suspended, ob.Held
 	}
 	res.Flags = append(res.Flags, entryFlags(rv.Entries)...)
+	// Kept like a live file's, so the page shows the would-be counts.
+	if err := s.putJSON(ctx, syncResultKey(in.Tenant, im.ID), res); err != nil {
+		return res, err
+	}
 	note.Result = res
 	if len(keys) > 0 {
 		note.ReportURL = s.cfg.ReportURL(in.Tenant, im.ID, keys[0])

@@ -64,6 +64,8 @@ export const api = {
   putIntegration: (it) => call('PUT', `/v1/integrations/${enc(it.id)}`, it),
   setLive: (id, live) => call('POST', `/v1/integrations/${enc(id)}/live`, { live }),
   deleteIntegration: (id) => call('DELETE', `/v1/integrations/${enc(id)}`),
+  approveHeld: (id) => call('POST', `/v1/imports/${enc(id)}/held/approve`),
+  rejectHeld: (id) => call('POST', `/v1/imports/${enc(id)}/held/reject`),
   download: (path) => download(path),
 };
 

@@ -593,9 +593,14 @@ function Run({ flow, setFlow, next, announce }) {
         if (stop) return;
         setIm(cur);
         if (cur.status !== 'RUNNING' && cur.status !== 'MAPPED') {
-          setFlow((f) => ({ ...f, import: cur }));
-          announce(`Import ${cur.status.toLowerCase()}.`);
-          next();
+          // The final rows-applied line stays a moment, so a run that ends
+          // between two polls is still announced in rows (W6).
+          setTimeout(() => {
+            if (stop) return;
+            setFlow((f) => ({ ...f, import: cur }));
+            announce(`Import ${cur.status.toLowerCase()}.`);
+            next();
+          }, 400);
           return;
         }
       } catch (err) { setError(errText(err)); }

@@ -1,10 +1,12 @@
 // Integrations (W7, I1, I7): a program's saved syncs — list, create or edit
-// one with its mapping by header name, test mode or live, delete. The
+// one with its mapping by header name, test mode or live, delete, and the
+// files they received (syncruns.js). The
 // server validates the integration file (DESIGN §5) and its message is shown
 // as it is.
 import { useState, useEffect } from 'preact/hooks';
 import { api } from './api.js';
 import { html, Heading, ErrorBox, errText, targetLabel, targetsFor } from './ui.js';
+import { SyncRuns } from './syncruns.js';
 
 const blank = (program) => ({
   id: '', program: program.id, role: program.roles[0], fileName: 'people_*.csv', identifier: 'email',
@@ -169,12 +171,6 @@ export function Integrations({ programId }) {
                    <button onClick=${() => setConfirm('')}>Keep ${it.id}</button>`
             : html`<button onClick=${() => setConfirm(it.id)}>Delete ${it.id}</button>`}</td></tr>`)}</tbody></table></div>`
       : html`<p>No integrations for this program yet.</p>`)}
-    <section aria-labelledby="sync-runs-h" class="placeholder">
-      <h3 id="sync-runs-h">Test-mode results and held suspensions</h3>
-      <p>Not available on this page yet: the results of files tried in test mode, and the suspensions a file
-        held by the safety valve, to approve or reject, come with file arrival. Until then,${' '}
-        <code>roster sync approve</code> and <code>roster sync reject</code> act on held suspensions, and each
-        synced file is an import listed under Imports.</p>
-    </section>
+    <${SyncRuns} programId=${programId} />
   </section>`;
 }

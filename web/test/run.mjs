@@ -8,7 +8,7 @@ requirements('make test-web');
 const { test, before, after } = await import('node:test');
 const assert = (await import('node:assert/strict')).default;
 const { AxeBuilder } = await import('@axe-core/playwright');
-const { mkdirSync } = await import('node:fs');
+const { mkdirSync, writeFileSync, renameSync } = await import('node:fs');
 const { join } = await import('node:path');
 
 const shots = join(repo, 'web', 'screenshots');
@@ -512,5 +512,121 @@ test('keyboard only through the integrations screens', async () => {
   await tabTo(page.getByRole('button', { name: 'Confirm: delete kb-sync' }));
   await kb.press('Enter');
   await page.getByText('No integrations for this program yet').waitFor();
+  await page.close();
+});
+
+// deliver drops a file into serve's watched inbox (DATA/inbox/{tenant}/
+// {integration}/NAME) as an HR system's upload would: written under a
+// temporary name, then renamed, so it is never read half-written (I2).
+function deliver(integration, name, emails) {
+  const dir = join(srv.work, 'data', 'inbox', 'local', integration);
+  mkdirSync(dir, { recursive: true });
+  const text = ['Email,First name,Last name', ...emails.map((e) => `${e},${e.split('@')[0]},Staff`)].join('\n') + '\n';
+  writeFileSync(join(dir, name + '.part'), text);
+  renameSync(join(dir, name + '.part'), join(dir, name));
+}
+
+// synced waits until the API lists the import of a delivered file with
+// the sync status wanted.
+async function synced(programId, name, status) {
+  for (let i = 0; i < 300; i++) {
+    const { imports } = await srv.api('GET', `/v1/programs/${programId}/imports`);
+    const im = imports.find((x) => x.fileName === name && x.sync);
+    if (im?.sync.status === status) return im;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${name} did not become ${status}:\n${srv.serverLog().split('\n').filter((l) => /sync/.test(l)).join('\n')}`);
+}
+
+test('integrations: test-mode results, then held suspensions approved and rejected in the page (W7, I5, I7)', async () => {
+  await srv.api('PUT', '/v1/programs/hr', { ...demoProgram, name: 'HR feed program' });
+  await srv.api('PUT', '/v1/integrations/hr-feed', {
+    id: 'hr-feed', program: 'hr', role: 'mentee', fileName: 'people_*.csv', identifier: 'email',
+    mapping: { Email: 'email', 'First name': 'field:firstName', 'Last name': 'field:lastName' },
+    contacts: ['ops@example.com'], mode: 'full', deactivateMissing: true, valve: { maxShare: 0.2, maxCount: 1 }, live: false,
+  });
+  const staff = (n) => Array.from({ length: n }, (_, i) => `staff${i}@example.com`);
+  const row = (page, name) => page.locator(`tr[data-run="${name}"]`);
+  const cell = (page, name, k) => row(page, name).locator(`[data-sync-count="${k}"]`).innerText().then(Number);
+  const statusOf = (page, name) => row(page, name).locator('[data-sync-status]');
+
+  // Test mode: the file is tried, nothing applied, the would-be counts shown (I7).
+  deliver('hr-feed', 'people_2026-11-01.csv', staff(6));
+  await synced('hr', 'people_2026-11-01.csv', 'tested');
+  const page = await signedIn();
+  await page.getByLabel('Program ID').fill('hr');
+  await page.getByRole('button', { name: 'Load program' }).click();
+  await page.getByLabel('Role', { exact: true }).waitFor();
+  await page.getByRole('button', { name: 'Integrations', exact: true }).click();
+  await row(page, 'people_2026-11-01.csv').waitFor();
+  await step(page, 'sync-tested', 'Integrations of hr');
+  assert.equal(await statusOf(page, 'people_2026-11-01.csv').getAttribute('data-sync-status'), 'tested');
+  assert.match(await statusOf(page, 'people_2026-11-01.csv').innerText(), /^Tested in test mode: nothing applied\. 0 people would be suspended\.$/);
+  assert.equal(await cell(page, 'people_2026-11-01.csv', 'created'), 6);
+  assert.match(await row(page, 'people_2026-11-01.csv').innerText(), /hr-feed/);
+  assert.equal((await srv.api('GET', '/v1/programs/hr/participants')).participants.length, 0, 'test mode applies nothing');
+  const [dl] = await Promise.all([page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Download the report of people_2026-11-01.csv (CSV)' }).click()]);
+  assert.match(dl.suggestedFilename(), /\.csv$/);
+
+  // Live; a full file, then a truncated one: its suspensions are held (I5).
+  await page.getByRole('button', { name: 'Go live: hr-feed' }).click();
+  await page.waitForFunction(() => document.querySelector('[data-state="hr-feed"]')?.textContent === 'live');
+  deliver('hr-feed', 'people_2026-11-02.csv', staff(6));
+  await synced('hr', 'people_2026-11-02.csv', 'completed');
+  deliver('hr-feed', 'people_2026-11-03.csv', staff(2));
+  await synced('hr', 'people_2026-11-03.csv', 'held');
+  await page.getByRole('button', { name: 'Refresh the results' }).click();
+  await row(page, 'people_2026-11-03.csv').waitFor();
+  assert.match(await statusOf(page, 'people_2026-11-03.csv').innerText(), /^Held: applied except 4 people to suspend, who wait for an admin/);
+  assert.equal(await cell(page, 'people_2026-11-03.csv', 'held'), 4);
+  assert.equal(await cell(page, 'people_2026-11-03.csv', 'suspended'), 0);
+  assert.equal(await cell(page, 'people_2026-11-03.csv', 'unchanged'), 2);
+  assert.equal(await cell(page, 'people_2026-11-02.csv', 'created'), 6);
+  assert.match(await statusOf(page, 'people_2026-11-02.csv').innerText(), /^Applied\.$/);
+  await step(page, 'sync-held', 'Integrations of hr', { focus: false });
+
+  // Approve, with a confirmation; the counts update and the polite live region says so.
+  await page.getByRole('button', { name: 'Approve the held suspensions: people_2026-11-03.csv' }).click();
+  const confirmApprove = page.getByRole('button', { name: 'Confirm: suspend 4 people of people_2026-11-03.csv' });
+  await confirmApprove.waitFor();
+  assert.equal((await srv.api('GET', '/v1/programs/hr/participants?status=suspended')).participants.filter((p) => p.status === 'suspended').length, 0, 'nothing before the confirmation');
+  await step(page, 'sync-approve-confirm', 'Integrations of hr', { focus: false });
+  await confirmApprove.click();
+  const live = page.locator('#sync-status');
+  assert.equal(await live.getAttribute('aria-live'), 'polite');
+  await page.waitForFunction(() => /^Approved: 4 people of people_2026-11-03\.csv suspended\.$/.test(document.getElementById('sync-status')?.textContent || ''));
+  await page.waitForFunction(() => document.querySelector('tr[data-run="people_2026-11-03.csv"] [data-sync-count="suspended"]')?.textContent === '4');
+  assert.equal(await cell(page, 'people_2026-11-03.csv', 'held'), 0);
+  assert.match(await statusOf(page, 'people_2026-11-03.csv').innerText(), /^Applied, 4 people suspended\.$/);
+  assert.equal(await page.getByRole('button', { name: /Approve the held suspensions: people_2026-11-03/ }).count(), 0);
+  const suspended = async () => (await srv.api('GET', '/v1/programs/hr/participants')).participants.filter((p) => p.status === 'suspended').length;
+  assert.equal(await suspended(), 4);
+  await step(page, 'sync-approved', 'Integrations of hr', { focus: false });
+
+  // Everyone back (re-hired), then truncated again: rejected by keyboard only, nobody suspended.
+  deliver('hr-feed', 'people_2026-11-04.csv', staff(6).reverse()); // not the bytes of 11-02 (I2)
+  await synced('hr', 'people_2026-11-04.csv', 'completed');
+  deliver('hr-feed', 'people_2026-11-05.csv', staff(1));
+  await synced('hr', 'people_2026-11-05.csv', 'held');
+  const kb = page.keyboard;
+  await tabToOn(page, page.getByRole('button', { name: 'Refresh the results' }));
+  await kb.press('Enter');
+  const reject = page.getByRole('button', { name: 'Reject the held suspensions: people_2026-11-05.csv' });
+  await reject.waitFor();
+  await tabToOn(page, reject);
+  await kb.press('Enter');
+  const confirmReject = page.getByRole('button', { name: 'Confirm: suspend nobody of people_2026-11-05.csv' });
+  await confirmReject.waitFor();
+  await tabToOn(page, confirmReject);
+  await kb.press('Enter');
+  await page.waitForFunction(() => /^Rejected: nobody of people_2026-11-05\.csv suspended/.test(document.getElementById('sync-status')?.textContent || ''));
+  await page.waitForFunction(() => document.querySelector('tr[data-run="people_2026-11-05.csv"] [data-sync-status]')?.dataset.syncStatus === 'completed');
+  assert.equal(await page.evaluate(() => document.activeElement?.id), 'sync-runs-h', 'focus goes to the results heading');
+  assert.equal(await cell(page, 'people_2026-11-05.csv', 'held'), 0);
+  assert.equal(await cell(page, 'people_2026-11-05.csv', 'suspended'), 0);
+  assert.equal(await cell(page, 'people_2026-11-04.csv', 'updated'), 4);
+  assert.equal(await suspended(), 0);
+  await step(page, 'sync-rejected', 'Integrations of hr', { focus: false });
   await page.close();
 });
