@@ -160,7 +160,6 @@ func (m *Main) printServeHelp(base, data, admin, participant string) {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Roster is serving %s (%s). Press Ctrl-C to stop.\n\n", base, data)
 	fmt.Fprintf(&b, "Admin page (signs in as the admin below):\n  %s/#token=%s\n\n", base, admin)
-	fmt.Fprintf(&b, "Admin token (tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "Admin token (kind admin, tenant %s, every program, admin@example.com; valid %s):\n", localTenant, devTokenTTL)
 	fmt.Fprintf(&b, "  export ROSTER_TOKEN=%s\n", admin)
 	fmt.Fprintf(&b, "Participant token (kind participant, participant@example.com: only GET and PATCH .../participants/me):\n")
