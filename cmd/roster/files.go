@@ -6,57 +6,55 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+
+	"github.com/rosterhq/roster/shared/importer"
 )
 
 // template writes a program's import template (F6).
 func (m *Main) template(ctx context.Context, args []string) error {
-	fs := m.flags("template")
-	data := dataFlag(fs, m.Getenv)
-	program := fs.String("program", "", "program ID (required)")
-	out := fs.String("out", "", "file to write (default: PROGRAM-template.xlsx)")
-	pos, err := parse(fs, args)
-	if err != nil {
-		return err
-	}
-	if *program == "" || len(pos) != 0 {
-		fmt.Fprintln(m.Stderr, "usage: roster template --data DIR --program ID [--out FILE]")
-		return errUsage
-	}
-	if *out == "" {
-		*out = *program + "-template.xlsx"
-	}
-	e, err := m.openEmbedded(*data, embeddedOptions{})
-	if err != nil {
-		return err
-	}
-	defer e.Close()
-	return m.writeFile(*out, func(w io.Writer) error { return e.admin.Template(ctx, *program, w) })
+	return m.programFile(ctx, "template", args, "template", false,
+		func(ctx context.Context, se *importer.Session, program, _ string, w io.Writer) error {
+			return se.Template(ctx, program, w)
+		})
 }
 
 // export writes a program's participants in the template's layout (F7).
 func (m *Main) export(ctx context.Context, args []string) error {
-	fs := m.flags("export")
+	return m.programFile(ctx, "export", args, "participants", true,
+		func(ctx context.Context, se *importer.Session, program, role string, w io.Writer) error {
+			return se.Export(ctx, program, role, w)
+		})
+}
+
+// programFile runs a command that writes one .xlsx of a program: --data,
+// --program, --out (default PROGRAM-suffix.xlsx) and, withRole, --role.
+func (m *Main) programFile(ctx context.Context, name string, args []string, suffix string, withRole bool,
+	write func(context.Context, *importer.Session, string, string, io.Writer) error) error {
+	fs := m.flags(name)
 	data := dataFlag(fs, m.Getenv)
 	program := fs.String("program", "", "program ID (required)")
-	role := fs.String("role", "", "only this role")
-	out := fs.String("out", "", "file to write (default: PROGRAM-participants.xlsx)")
+	role, usageRole := new(string), ""
+	if withRole {
+		role, usageRole = fs.String("role", "", "only this role"), " [--role ROLE]"
+	}
+	out := fs.String("out", "", "file to write (default: PROGRAM-"+suffix+".xlsx)")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return err
 	}
 	if *program == "" || len(pos) != 0 {
-		fmt.Fprintln(m.Stderr, "usage: roster export --data DIR --program ID [--role ROLE] [--out FILE]")
+		fmt.Fprintf(m.Stderr, "usage: roster %s --data DIR --program ID%s [--out FILE]\n", name, usageRole)
 		return errUsage
 	}
 	if *out == "" {
-		*out = *program + "-participants.xlsx"
+		*out = *program + "-" + suffix + ".xlsx"
 	}
 	e, err := m.openEmbedded(*data, embeddedOptions{})
 	if err != nil {
 		return err
 	}
 	defer e.Close()
-	return m.writeFile(*out, func(w io.Writer) error { return e.admin.Export(ctx, *program, *role, w) })
+	return m.writeFile(*out, func(w io.Writer) error { return write(ctx, e.admin, *program, *role, w) })
 }
 
 // writeFile writes path whole or not at all: into a temporary file beside
