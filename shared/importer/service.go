@@ -106,6 +106,9 @@ func CheckProgram(p roster.Program) error {
 	if strings.TrimSpace(p.Name) == "" {
 		return roster.Errorf(roster.ErrInvalid, "program %s has no name", p.ID)
 	}
+	if err := p.CheckAdmins(); err != nil {
+		return err
+	}
 	if len(p.Roles) == 0 {
 		return roster.Errorf(roster.ErrInvalid, "program %s has no roles", p.ID)
 	}

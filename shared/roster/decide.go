@@ -107,6 +107,9 @@ func Decide(in DecideInput) Decision {
 	if rec.Status == "" && s.Rehire && cur.Status == StatusSuspended {
 		rec.Status = StatusActive // I4: a re-hire, present again, is reactivated by A6
 	}
+	if s.HoldSuspensions && rec.Status == StatusSuspended && cur.Status != StatusSuspended {
+		rec.Status, d.DeferredSuspend = "", u.ID // I5: the valve decides at the run's end
+	}
 	changed := applyStatus(&p, u.AccountCreated, rec, plan, &d)
 	changed = applyAnswers(&p, in.Program, s, u.AccountCreated, rec, plan, &d) || changed
 	if !changed && !userChanged {

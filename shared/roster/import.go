@@ -129,6 +129,10 @@ type ImportSettings struct {
 	// Rehire reactivates a suspended participant whom a full file names
 	// again with an empty status (I4: a re-hire).
 	Rehire bool `json:"rehire,omitempty"`
+	// HoldSuspensions leaves a pushed file's suspensions of existing
+	// participants to the end of its run, where the safety valve decides on
+	// them with the off-boarding's (I4, I5): Decide reports them instead.
+	HoldSuspensions bool `json:"holdSuspensions,omitempty"`
 }
 
 // WithDefaults fills unset settings.

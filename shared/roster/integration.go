@@ -481,7 +481,7 @@ func InboundPrefix(tenant, integrationID string) string {
 // Settings are the import settings every file of the integration runs with.
 func (in Integration) Settings() ImportSettings {
 	return ImportSettings{Role: in.Role, Separator: in.Separator, Overwrite: in.Overwrite, Notify: in.Notify, DateOrder: in.DateOrder, StatusValues: in.StatusValues,
-		Rehire: in.OffboardsMissing()}.WithDefaults()
+		Rehire: in.OffboardsMissing(), HoldSuspensions: true}.WithDefaults()
 }
 
 // MapStatus maps a status cell through the integration's status values

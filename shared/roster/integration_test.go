@@ -248,7 +248,7 @@ func TestIntegrationPrefixAndSettings(t *testing.T) {
 	if got, want := in.Prefix(), "inbound/acme/hr-daily/"; got != want {
 		t.Errorf("Prefix() = %q, want %q", got, want)
 	}
-	want := roster.ImportSettings{Role: "mentee", Separator: ",", Overwrite: true, DateOrder: roster.DMY}
+	want := roster.ImportSettings{Role: "mentee", Separator: ",", Overwrite: true, DateOrder: roster.DMY, HoldSuspensions: true}
 	if d := cmp.Diff(want, in.Settings()); d != "" {
 		t.Errorf("Settings() (-want +got):\n%s", d)
 	}

@@ -121,3 +121,32 @@ func BenchmarkAbsent(b *testing.B) {
 		})
 	}
 }
+
+// TestLeaving: a pushed file suspends the participants it does not name
+// (with off-boarding) and those it names with a suspending status value,
+// each once, never one of another role or one suspended already (I4, I5).
+func TestLeaving(t *testing.T) {
+	ps := []roster.Participant{
+		{UserID: "u1", Role: "mentee", Status: roster.StatusActive},
+		{UserID: "u2", Role: "mentee", Status: roster.StatusActive},
+		{UserID: "u3", Role: "mentee", Status: roster.StatusPending},
+		{UserID: "u4", Role: "mentor", Status: roster.StatusActive},
+		{UserID: "u5", Role: "mentee", Status: roster.StatusSuspended},
+		{UserID: "u6", Role: "mentee", Status: roster.StatusActive},
+	}
+	present := []string{"u1", "u1", "u2", "u5", "u6"}
+	suspend := []string{"u2", "u2", "u4", "u5"}
+	ids := func(missing bool) []string {
+		var got []string
+		for p := range roster.Leaving(slices.Values(ps), slices.Values(present), missing, slices.Values(suspend), "mentee") {
+			got = append(got, p.UserID)
+		}
+		return got
+	}
+	if got, want := ids(true), []string{"u2", "u3"}; !slices.Equal(got, want) {
+		t.Errorf("Leaving with off-boarding = %v, want %v (u2 by its status value, u3 absent)", got, want)
+	}
+	if got, want := ids(false), []string{"u2"}; !slices.Equal(got, want) {
+		t.Errorf("Leaving without off-boarding = %v, want %v (the status value alone)", got, want)
+	}
+}

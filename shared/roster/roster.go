@@ -84,6 +84,9 @@ type Program struct {
 	Settings  Settings   `json:"settings"`
 	Roles     []string   `json:"roles"`
 	Questions []Question `json:"questions"`
+	// Admins are emailed when a pushed file's suspensions are held (I5);
+	// empty: the admins who started the program's recent imports.
+	Admins []string `json:"admins,omitempty"`
 }
 
 // HasRole reports whether role is one of the program's roles.

@@ -53,6 +53,9 @@ type Decision struct {
 	Participant *Participant
 	Invite      bool // A10: a participant was created and the import notifies
 	Flags       []Flag
+	// DeferredSuspend is the user ID of an existing participant the row
+	// suspends, left unsuspended for the safety valve (HoldSuspensions, I5).
+	DeferredSuspend string
 }
 
 // Existing is what the store holds for one record's identities: the user
