@@ -17,6 +17,9 @@ type BatchResult struct {
 	Batch   int           `json:"batch"`
 	Counts  roster.Counts `json:"counts"`
 	Entries []Entry       `json:"entries"` // rows with flags
+	// Suspend are the user IDs the batch's rows suspend, left to the
+	// safety valve at the run's end (HoldSuspensions, I5).
+	Suspend []string `json:"suspend,omitempty"`
 }
 
 // maxSaveAttempts bounds re-decisions of one row when another writer
@@ -79,6 +82,9 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	out := BatchResult{Batch: batch, Entries: []Entry{}}
 	for i, d := range decisions {
 		out.Counts.Add(d.Action)
+		if d.DeferredSuspend != "" {
+			out.Suspend = append(out.Suspend, d.DeferredSuspend)
+		}
 		if flags := append(rows[i].Flags, d.Flags...); len(flags) > 0 {
 			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
 		}

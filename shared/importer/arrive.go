@@ -254,8 +254,8 @@ func (s *Service) testRun(ctx context.Context, in roster.Integration, note syncN
 	}
 	res.Status = roster.SyncTested
 	res.Counts.Counts = rv.Counts
-	if in.OffboardsMissing() {
-		ob, err := s.offboard(ctx, in, im, dataRows(rv.Counts), true)
+	if in.OffboardsMissing() || len(rv.Suspend) > 0 {
+		ob, err := s.offboard(ctx, in, im, dataRows(rv.Counts), rv.Suspend, true)
 		if err != nil {
 			return res, err
 		}

@@ -26,6 +26,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 		return im, err
 	}
 	counts := man.Counts
+	var suspend []string // held back for the safety valve (finishSync)
 	rejected := map[[2]any]bool{}
 	for n := range man.Batches {
 		var br BatchResult
@@ -33,6 +34,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 			return im, fmt.Errorf("batch %d has no result: %w", n+1, err)
 		}
 		counts = counts.Plus(br.Counts)
+		suspend = append(suspend, br.Suspend...)
 		for _, e := range br.Entries {
 			if e.Action == roster.ActionReject {
 				rejected[[2]any{e.Sheet, e.Row}] = true
@@ -55,7 +57,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	if err != nil {
 		return im, err
 	}
-	if err := s.finishSync(ctx, im, prog, counts, entries, keys); err != nil {
+	if err := s.finishSync(ctx, im, prog, counts, entries, keys, suspend); err != nil {
 		return im, err
 	}
 	im, err = s.putOr(ctx, im, func(im *roster.Import) error {
@@ -140,6 +142,9 @@ func (s *Service) Fail(ctx context.Context, tenant, id string, cause error) erro
 	}
 	prog, err := s.GetProgram(ctx, tenant, im.ProgramID)
 	if err != nil {
+		return errors.Join(cause, err)
+	}
+	if err := s.tellSyncFailed(ctx, im, prog, applied); err != nil {
 		return errors.Join(cause, err)
 	}
 	if im.Admin == "" {

@@ -25,6 +25,9 @@ type Review struct {
 	// how many the rows ask for that name nobody, each flagged (V6).
 	Links        int `json:"links"`
 	MissingLinks int `json:"missingLinks"`
+	// Suspend are the user IDs the rows would suspend, which a pushed
+	// file leaves to the safety valve (I5, I7).
+	Suspend []string `json:"-"`
 }
 
 // ReviewOptions pages the review's entries.
@@ -64,6 +67,9 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 		for i, o := range pending {
 			d := roster.Decide(roster.DecideInput{Program: prog, Settings: im.Settings, ImportID: im.ID, Plan: *o.Plan, Record: o.Record, Existing: exs[i], Now: s.now()})
 			rv.Counts.Add(d.Action)
+			if d.DeferredSuspend != "" {
+				rv.Suspend = append(rv.Suspend, d.DeferredSuspend)
+			}
 			if d.Action != roster.ActionReject {
 				links.add(o.Record)
 			}

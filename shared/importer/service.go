@@ -31,6 +31,9 @@ type Config struct {
 	TmpDir string
 	// ReportURL turns a report's blob key into a link for emails.
 	ReportURL func(tenant, importID, key string) string
+	// PageURL is the admin page's address, linked in emails that ask an
+	// admin to act (held suspensions, I5); "" when there is none.
+	PageURL string
 	// From is the sender shown in emails.
 	From string
 	// SentMail lists the emails sent, where the backend keeps them (the

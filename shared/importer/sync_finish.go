@@ -13,10 +13,11 @@ import (
 )
 
 // finishSync is the end of a pushed file's run, in every backend (I4–I6):
-// the off-boarding pass and its valve, the file's result, the sync state
+// the suspensions (off-boarding and the rows' status values, suspend) and
+// their valve, the file's result, the sync state
 // and the contacts' email. Finalize calls it before the import completes,
 // so a waiting Arrive finds the result, and a retried Finalize does it once.
-func (s *Service) finishSync(ctx context.Context, im roster.Import, prog roster.Program, counts roster.Counts, entries []Entry, reportKeys []string) error {
+func (s *Service) finishSync(ctx context.Context, im roster.Import, prog roster.Program, counts roster.Counts, entries []Entry, reportKeys, suspend []string) error {
 	tenant, integrationID, name, ok := roster.ParseInboundKey(im.FileKey)
 	if !ok || tenant != im.Tenant {
 		return nil // an upload, not a pushed file
@@ -30,7 +31,7 @@ func (s *Service) finishSync(ctx context.Context, im roster.Import, prog roster.
 	}
 	in, err := s.cfg.Store.GetIntegration(ctx, tenant, integrationID)
 	if errors.Is(err, roster.ErrNotFound) {
-		// Deleted during the run: the rows are applied, nobody is off-boarded.
+		// Deleted during the run: the rows are applied, nobody is suspended.
 		slog.Warn("sync file of a deleted integration", "tenant", tenant, "integration", integrationID, "file", name, "import", im.ID)
 		in = roster.Integration{Tenant: tenant, ID: integrationID, Program: im.ProgramID}
 	} else if err != nil {
@@ -40,8 +41,8 @@ func (s *Service) finishSync(ctx context.Context, im roster.Import, prog roster.
 	res.ImportID = im.ID
 	res.Status = roster.SyncCompleted
 	res.Counts.Counts = counts
-	if in.OffboardsMissing() {
-		ob, err := s.offboard(ctx, in, im, dataRows(counts), false)
+	if in.OffboardsMissing() || len(suspend) > 0 {
+		ob, err := s.offboard(ctx, in, im, dataRows(counts), suspend, false)
 		if err != nil {
 			return err
 		}
@@ -49,7 +50,10 @@ func (s *Service) finishSync(ctx context.Context, im roster.Import, prog roster.
 		res.Counts.Suspended, res.Counts.Held = ob.Suspended, ob.Held
 		note.Population, note.EmptyFile = ob.Population, ob.Outcome == roster.ValveEmpty
 		if res.Status == roster.SyncHeld {
-			note.ReviewURL = heldReviewHint(im.ID)
+			if note.To, err = s.heldRecipients(ctx, in, prog); err != nil {
+				return err
+			}
+			note.PageURL = s.cfg.PageURL
 		}
 	}
 	res.Flags = append(res.Flags, entryFlags(entries)...)

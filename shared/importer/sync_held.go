@@ -4,13 +4,23 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
 
-// heldReviewHint says where an admin approves or rejects held suspensions.
-func heldReviewHint(importID string) string {
-	return fmt.Sprintf("roster sync approve|reject --import %s, or POST /v1/imports/%s/held/approve|reject", importID, importID)
+// heldHowTo says, in the held email, how an admin approves or rejects an
+// import's held suspensions (I5): on the admin page when there is one, on
+// the command line, or by the HTTP API.
+func heldHowTo(importID, pageURL string) string {
+	var b strings.Builder
+	b.WriteString("An admin approves the suspensions (they are then applied) or rejects them (nobody is suspended):\n")
+	if pageURL != "" {
+		fmt.Fprintf(&b, "- on the admin page, %s : Integrations, then \"Test-mode results and held suspensions\", Approve or Reject;\n", pageURL)
+	}
+	fmt.Fprintf(&b, "- on the command line: roster sync approve --data DIR --import %s (or roster sync reject --data DIR --import %s);\n", importID, importID)
+	fmt.Fprintf(&b, "- by the HTTP API: POST /v1/imports/%s/held/approve (or /held/reject).\n\n", importID)
+	return b.String()
 }
 
 // ApproveHeld applies the suspensions the safety valve held for an import

@@ -20,7 +20,8 @@ type syncNote struct {
 	EmptyFile   bool   // the file had no data rows, so off-boarding suspended nobody (I5)
 	LastApplied string // stale: the newer file applied before (I2)
 	ReportURL   string
-	ReviewURL   string // held: where an admin approves or rejects the suspensions
+	PageURL     string   // held: the admin page, where an admin approves or rejects the suspensions
+	To          []string // held: the contacts and the program's admins (I5); else the contacts
 }
 
 // syncMessage is the contacts' email about one pushed file, in words. A
@@ -48,7 +49,7 @@ func syncMessage(n syncNote) (msg Message, ok bool) {
 		fmt.Fprintf(&b, "It would suspend %d of the %d %s participants, which trips the integration's safety valve (more than %s of them and more than %d people). "+
 			"That usually means a truncated or partial export, so nobody was suspended.\n\n",
 			r.Counts.Held, n.Population, in.Role, percent(in.Valve.MaxShare), in.Valve.MaxCount)
-		fmt.Fprintf(&b, "An admin approves the suspensions (they are then applied) or rejects them: %s\n\n", n.ReviewURL)
+		b.WriteString(heldHowTo(r.ImportID, n.PageURL))
 		b.WriteString(countLines(r.Counts, false))
 	case roster.SyncRefused:
 		subject = "not applied, headers missing"
@@ -68,13 +69,17 @@ func syncMessage(n syncNote) (msg Message, ok bool) {
 		fmt.Fprintf(&b, "\nReport: %s\n", n.ReportURL)
 	}
 	text := b.String()
+	to := in.Contacts
+	if len(n.To) > 0 {
+		to = n.To
+	}
 	id := r.ImportID
 	if id == "" {
 		id = n.Name
 	}
 	return Message{
 		Key:     "sync/" + in.Tenant + "/" + in.ID + "/" + id + "/" + string(r.Status),
-		To:      in.Contacts,
+		To:      to,
 		Subject: fmt.Sprintf("Sync of %s into %s: %s", n.Name, n.Program.Name, subject),
 		Text:    text,
 		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",

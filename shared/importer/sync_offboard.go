@@ -17,65 +17,92 @@ import (
 // before they go to a temporary run file (I4: memory stays flat).
 const presentRun = 100_000
 
-// offboarding is what the off-boarding pass of one file did (I4, I5).
+// offboarding is what the suspension pass of one file did (I4, I5).
 type offboarding struct {
-	Outcome    roster.ValveOutcome
-	Suspended  int
-	Held       int
-	Population int // the role's participants not suspended, before the pass
+	Outcome    roster.ValveOutcome `json:"outcome"`
+	Suspended  int                 `json:"suspended"`
+	Held       int                 `json:"held"`
+	Population int                 `json:"population"` // the role's participants not suspended, before the pass
 }
 
-// offboard suspends the participants of the integration's role that the
-// applied file does not name (I4), unless the safety valve holds them
-// (I5): their user IDs are then kept as a work file of the import for an
-// admin to approve or reject. It streams the file's user IDs (sorted in
-// runs on disk) against the program's participants, never loading either.
-// A dry run (test mode, I7) writes nothing and returns the would-be counts.
-func (s *Service) offboard(ctx context.Context, in roster.Integration, im roster.Import, dataRows int, dryRun bool) (offboarding, error) {
+// offboard makes every suspension a pushed file causes go through one
+// safety valve decision (I4, I5): the participants of the integration's
+// role that the file does not name (with off-boarding) and those its rows
+// suspend (suspend: user IDs Decide held back). Either all of them are
+// suspended, or all are held: their user IDs are then kept as a work file
+// of the import for an admin to approve or reject. It streams the file's
+// user IDs (sorted in runs on disk) against the program's participants,
+// never loading either. A dry run (test mode, I7) writes nothing and
+// returns the would-be counts. The decision is kept with the import, so a
+// retried finalize suspends the same people and reports the same counts.
+func (s *Service) offboard(ctx context.Context, in roster.Integration, im roster.Import, dataRows int, suspend []string, dryRun bool) (offboarding, error) {
 	var ob offboarding
-	present, cleanup, err := s.presentIDs(ctx, im)
-	if err != nil {
-		return ob, err
+	slices.Sort(suspend)
+	suspend = slices.Compact(suspend)
+	missing := in.OffboardsMissing()
+	present, cleanup := &sortedIDs{}, func() {}
+	if missing {
+		var err error
+		if present, cleanup, err = s.presentIDs(ctx, im); err != nil {
+			return ob, err
+		}
 	}
 	defer cleanup()
-	would := 0
 	var ferr, perr error
-	count := func(yield func(roster.Participant) bool) {
-		ferr = s.eachParticipant(ctx, im.Tenant, im.ProgramID, func(p roster.Participant) bool {
-			if roster.Offboardable(p, in.Role) {
-				ob.Population++
-			}
-			return yield(p)
-		})
+	// leaving streams the participants the file suspends; count: adding
+	// up the population the valve compares with as it goes.
+	leaving := func(count bool) iter.Seq[roster.Participant] {
+		all := func(yield func(roster.Participant) bool) {
+			ferr = s.eachParticipant(ctx, im.Tenant, im.ProgramID, func(p roster.Participant) bool {
+				if count && roster.Offboardable(p, in.Role) {
+					ob.Population++
+				}
+				return yield(p)
+			})
+		}
+		return roster.Leaving(all, present.seq(&perr), missing, slices.Values(suspend), in.Role)
 	}
-	for range roster.Absent(count, present.seq(&perr), in.Role) {
-		would++
+	decided := false
+	if !dryRun {
+		err := s.getJSON(ctx, valveKey(im.Tenant, im.ID), &ob)
+		if err != nil && !errors.Is(err, roster.ErrNotFound) {
+			return ob, err
+		}
+		decided = err == nil
 	}
-	if err := errors.Join(ferr, perr); err != nil {
-		return ob, err
+	if !decided {
+		would := 0
+		for range leaving(true) {
+			would++
+		}
+		if err := errors.Join(ferr, perr); err != nil {
+			return ob, err
+		}
+		ob.Outcome = in.Valve.Decide(would, ob.Population, dataRows)
+		switch ob.Outcome {
+		case roster.ValveHold:
+			ob.Held = would
+		case roster.ValveApply:
+			ob.Suspended = would
+		}
+		if dryRun {
+			return ob, nil
+		}
+		if err := s.putJSON(ctx, valveKey(im.Tenant, im.ID), ob); err != nil {
+			return ob, err
+		}
 	}
-	ob.Outcome = in.Valve.Decide(would, ob.Population, dataRows)
-	switch {
-	case ob.Outcome == roster.ValveEmpty:
+	switch ob.Outcome {
+	case roster.ValveEmpty:
 		return ob, nil
-	case dryRun && ob.Outcome == roster.ValveHold:
-		ob.Held = would
-		return ob, nil
-	case dryRun:
-		ob.Suspended = would
-		return ob, nil
-	case ob.Outcome == roster.ValveHold:
-		ob.Held = would
-		return ob, s.writeHeld(ctx, im, in.Role, present)
+	case roster.ValveHold:
+		return ob, s.writeHeld(ctx, im, leaving(false), func() error { return errors.Join(ferr, perr) })
 	}
-	all := func(yield func(roster.Participant) bool) {
-		ferr = s.eachParticipant(ctx, im.Tenant, im.ProgramID, yield)
-	}
-	for p := range roster.Absent(all, present.seq(&perr), in.Role) {
+	// Those a first try suspended already are not leaving any more.
+	for p := range leaving(false) {
 		if err := s.suspend(ctx, p); err != nil {
 			return ob, err
 		}
-		ob.Suspended++
 	}
 	return ob, errors.Join(ferr, perr)
 }
@@ -117,24 +144,25 @@ func (s *Service) suspend(ctx context.Context, p roster.Participant) error {
 	}
 }
 
+// valveKey is the work file keeping a file's valve decision (I5).
+func valveKey(tenant, importID string) string { return workKey(tenant, importID, "valve.json") }
+
 // heldKey is the work file listing an import's held suspensions (I5).
 func heldKey(tenant, importID string) string { return workKey(tenant, importID, "held.txt") }
 
-// writeHeld stores the user IDs off-boarding would suspend, one a line.
-func (s *Service) writeHeld(ctx context.Context, im roster.Import, role string, present *sortedIDs) error {
+// writeHeld stores the user IDs of the held suspensions, one a line;
+// done reports the stream's read error.
+func (s *Service) writeHeld(ctx context.Context, im roster.Import, held iter.Seq[roster.Participant], done func() error) error {
 	pr, pw := io.Pipe()
 	go func() {
-		var ferr, perr error
+		var werr error
 		w := bufio.NewWriter(pw)
-		all := func(yield func(roster.Participant) bool) {
-			ferr = s.eachParticipant(ctx, im.Tenant, im.ProgramID, yield)
-		}
-		for p := range roster.Absent(all, present.seq(&perr), role) {
-			if _, err := w.WriteString(p.UserID + "\n"); err != nil {
+		for p := range held {
+			if _, werr = w.WriteString(p.UserID + "\n"); werr != nil {
 				break
 			}
 		}
-		err := errors.Join(ferr, perr)
+		err := errors.Join(werr, done())
 		if err == nil {
 			err = w.Flush()
 		}
