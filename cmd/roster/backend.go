@@ -43,6 +43,7 @@ type embeddedOptions struct {
 	progress func(importID string, done, total int)
 	// reportURL, when set, links a report in emails (serve: its download).
 	reportURL func(tenant, importID, key string) string
+	pageURL   string // the admin page, linked in emails asking an admin to act (serve)
 }
 
 func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) {
@@ -87,7 +88,7 @@ func (m *Main) openEmbedded(dir string, opt embeddedOptions) (*embedded, error) 
 		}
 	}
 	e.svc = importer.New(importer.Config{
-		Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL,
+		Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, TmpDir: tmp, Limits: lim, ReportURL: reportURL, PageURL: opt.pageURL,
 		// bbolt's file lock makes this process the store's only user: a
 		// run another process left RUNNING was interrupted (X4).
 		RunOwner: runOwner(), SoleOwner: true,

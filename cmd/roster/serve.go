@@ -74,7 +74,7 @@ func (m *Main) serve(ctx context.Context, args []string) error {
 		runs, stopRuns := context.WithCancel(context.WithoutCancel(ctx))
 		defer stopRuns()
 		defer context.AfterFunc(ctx, func() { time.AfterFunc(shutdownGrace, stopRuns) })()
-		e, err := m.openEmbedded(*data, embeddedOptions{async: true, until: runs, reportURL: reportURL})
+		e, err := m.openEmbedded(*data, embeddedOptions{async: true, until: runs, reportURL: reportURL, pageURL: base + "/"})
 		if err != nil {
 			return err
 		}

@@ -53,6 +53,7 @@ func NewBackend(c Config, awsCfg aws.Config) *Backend {
 		Limits:    c.Limits,
 		BatchSize: c.BatchSize,
 		ReportURL: c.ReportURL,
+		PageURL:   c.PageURL(),
 		From:      c.MailFrom,
 	}
 	if c.StateMachineARN != "" {

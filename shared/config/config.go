@@ -121,6 +121,15 @@ func (c Config) RequireStateMachine() error {
 	return nil
 }
 
+// PageURL is the admin page's address in emails: the API's origin serves
+// it (web.With); "" without PUBLIC_URL.
+func (c Config) PageURL() string {
+	if c.PublicURL == "" {
+		return ""
+	}
+	return c.PublicURL + "/"
+}
+
 // ReportURL is the link to an import's report in emails: its download on
 // the API, in the format of the report's key (A13).
 func (c Config) ReportURL(_, importID, key string) string {

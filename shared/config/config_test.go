@@ -105,3 +105,13 @@ func TestReportURL(t *testing.T) {
 		}
 	}
 }
+
+// The admin page is served from the API's origin (I5: the held email links it).
+func TestPageURL(t *testing.T) {
+	if got, want := (Config{PublicURL: "https://api.roster.example"}).PageURL(), "https://api.roster.example/"; got != want {
+		t.Errorf("PageURL() = %q, want %q", got, want)
+	}
+	if got := (Config{}).PageURL(); got != "" {
+		t.Errorf("PageURL() without PUBLIC_URL = %q, want none", got)
+	}
+}
