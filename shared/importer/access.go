@@ -124,6 +124,7 @@ func (se *Session) CreateImportFor(ctx context.Context, programID, fileName, adm
 	if _, err := se.loadProgram(ctx, programID); err != nil {
 		return roster.Import{}, err
 	}
+	set.HoldSuspensions = false // only a pushed file's run settles them (finishSync)
 	return se.s.CreateImport(ctx, se.c.Tenant, programID, fileName, adminEmail, set)
 }
 

@@ -446,3 +446,36 @@ func TestSuspensionsRetriedFinalize(t *testing.T) {
 		}
 	})
 }
+
+// A6: a page or API import's status column suspends at once, even if its
+// settings ask to hold suspensions: only a pushed file's run settles them.
+func TestManualImportSuspendsAtOnce(t *testing.T) {
+	e := newSuspendEnv(t, boltBackend, nil)
+	e.hire(t, 3)
+	ctx := t.Context()
+	admin := e.svc.As(roster.Caller{Tenant: tenant, Subject: "admin", Email: "admin@example.com", Kind: roster.KindAdmin, Programs: []string{roster.AllPrograms}})
+	im, err := admin.CreateImport(ctx, "p1", "people.csv", roster.ImportSettings{Role: "student", HoldSuspensions: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if im.Settings.HoldSuspensions {
+		t.Fatal("a caller's import holds suspensions: nothing would ever apply them")
+	}
+	body := "Email,Status\n" + person(0) + ",suspended\n"
+	if _, err := e.svc.Upload(ctx, tenant, im.ID, strings.NewReader(body)); err != nil {
+		t.Fatal(err)
+	}
+	if im, err = e.svc.GetImport(ctx, tenant, im.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.SetPlans(ctx, tenant, im.ID, im.Sheets); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.svc.Start(ctx, tenant, im.ID); err != nil {
+		t.Fatal(err)
+	}
+	if done := runSteps(t, e.svc, im.ID); done.Counts.Updated != 1 {
+		t.Errorf("manual import = %+v, want 1 updated (A6)", done.Counts)
+	}
+	wantStatuses(t, e, 2, 1)
+}
