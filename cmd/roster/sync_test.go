@@ -181,6 +181,15 @@ func TestSyncStatusValues(t *testing.T) {
 	if res.Counts.Rejected != 1 {
 		t.Errorf("unmapped status value = %+v, want its row rejected (V4)", res)
 	}
+	// I4, I5: a status value suspending someone is counted as suspended,
+	// through the valve, not as an update.
+	res = c.sync("hr", "people_2026-11-03.csv", strings.Replace(file, "Engineering,Employed", "Engineering,Terminated", 1))
+	if res.Status != roster.SyncCompleted || res.Counts.Suspended != 1 || res.Counts.Updated != 0 {
+		t.Errorf("file terminating ann = %+v, want completed with 1 suspended", res)
+	}
+	if ps := c.participants(); ps["ann@example.com"].Status != string(roster.StatusSuspended) {
+		t.Errorf("ann = %s, want suspended", ps["ann@example.com"].Status)
+	}
 }
 
 // TestSyncTestModeThenLive: in test mode a file is reviewed with would-be
