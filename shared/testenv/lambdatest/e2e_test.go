@@ -8,6 +8,7 @@ import (
 	"mime/multipart"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -273,6 +274,37 @@ func TestPipelineInbound(t *testing.T) {
 	}
 	if told != 1 {
 		t.Fatalf("emails to the contacts = %d, want 1 (the sync's end, in finalize)", told)
+	}
+
+	// The next file's run fails: the state machine's Catch hands the error
+	// to finalize, here twice (a retried Catch). The contacts are told
+	// once, in words (A12, I2).
+	key = roster.InboundKey(lambdatest.SampleTenant, in.ID, "people export 2026-03-03.csv")
+	if err := b.Blobs.Put(ctx, key, strings.NewReader("Email\nann@acme.example\ncal@acme.example\n")); err != nil {
+		t.Fatal(err)
+	}
+	event := strings.Replace(string(lambdatest.Event(t, eventsDir+"parse/inbound.json")), "people+export+2026-03-02", "people+export+2026-03-03", 1)
+	p.invoke("parse", []byte(event), &none)
+	if execs = st.SFN.Executions(); len(execs) != 2 {
+		t.Fatalf("executions = %+v, want two\nparse logs:\n%s", execs, p.fns["parse"].Logs())
+	}
+	p.invoke("prepare", []byte(execs[1].Input), &prepared)
+	caught, _ := json.Marshal(step.Finalize{Tenant: prepared.Tenant, ImportID: prepared.ImportID,
+		Error: &step.Failure{Error: "States.Timeout", Cause: "the apply step timed out"}})
+	for range 2 {
+		p.invoke("finalize", caught, &done)
+	}
+	failed := 0
+	for _, m := range awstest.SentEmails(t, st.SES) {
+		if strings.Contains(m.Subject, "failed") && slices.Equal(m.To, []string{"it@acme.example"}) {
+			failed++
+			if !strings.Contains(m.Text, "people export 2026-03-03.csv") || !strings.Contains(m.Text, "timed out") {
+				t.Errorf("failure email does not name the file and the cause:\n%s", m.Text)
+			}
+		}
+	}
+	if failed != 1 {
+		t.Errorf("failure emails to the contacts = %d, want 1", failed)
 	}
 	for fn, f := range p.fns {
 		if logs := f.Logs(); strings.Contains(logs, "ann@acme.example") || strings.Contains(logs, "bob@acme.example") {
