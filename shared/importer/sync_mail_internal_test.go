@@ -104,3 +104,33 @@ func TestWatchdogMessage(t *testing.T) {
 		t.Errorf("never arrived: %q / %q", m.Subject, m.Text)
 	}
 }
+
+// A12 for pushed files: the failure email says what file, why, what was
+// applied (rows, and how far the suspensions got) and what to do.
+func TestSyncFailureMessage(t *testing.T) {
+	prog, in := syncFixture()
+	im := roster.Import{Tenant: "acme", ID: "imp-9", Batches: 4, Error: "apply batch 3: throttled", Counts: roster.Counts{Created: 7, Updated: 2}}
+	for _, tc := range []struct {
+		name    string
+		applied int
+		ob      offboarding
+		says    string
+	}{
+		{"nothing_applied", 0, offboarding{}, "What was applied: nothing."},
+		{"rows_applied", 2, offboarding{}, "2 of 4 batches of rows before it stopped (created 7, updated 2).\nNobody was suspended"},
+		{"suspensions_decided", 4, offboarding{Outcome: roster.ValveApply, Suspended: 3}, "decided to suspend 3 participants"},
+		{"suspensions_held", 4, offboarding{Outcome: roster.ValveHold, Held: 30}, "held 30 suspensions; nobody was suspended"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m := syncFailure(prog, in, im, "people.csv", tc.applied, tc.ob)
+			for _, s := range []string{"The file people.csv from integration hr-daily could not be applied to Mentoring 2026", "apply batch 3: throttled", tc.says, "Send the file again", "import imp-9"} {
+				if !strings.Contains(m.Text, s) {
+					t.Errorf("text does not say %q:\n%s", s, m.Text)
+				}
+			}
+			if m.Key != "sync/acme/hr-daily/imp-9/failed" || m.Subject != "Sync of people.csv into Mentoring 2026: failed" || len(m.To) != 1 || m.To[0] != "it@acme.example" {
+				t.Errorf("message = key %q, subject %q, to %v", m.Key, m.Subject, m.To)
+			}
+		})
+	}
+}
