@@ -197,3 +197,51 @@ func TestLegacyLookupsAreRead(t *testing.T) {
 		t.Errorf("Save(new user with the released email) = %v", err)
 	}
 }
+
+// beforeParticipant runs hook once, just before the first put of a
+// participant item.
+type beforeParticipant struct {
+	API
+	hook func()
+}
+
+func (b *beforeParticipant) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	if sk := str(in.Item[attrSK]); b.hook != nil && len(sk) > len(prefixP) && sk[:len(prefixP)] == prefixP {
+		hook := b.hook
+		b.hook = nil
+		hook()
+	}
+	return b.API.PutItem(ctx, in, o...)
+}
+
+// TestParticipantLinkedFirst: between a new user's put and its
+// participant's, another import finds the user and links the participant
+// first (two applies of one batch). The first Save is refused and leaves
+// the user, which both participants' rows now share: never a participant
+// whose user was taken back.
+func TestParticipantLinkedFirst(t *testing.T) {
+	ctx := context.Background()
+	c, table := localTable(t)
+	other := New(c, table)
+	api := &beforeParticipant{API: c}
+	s := New(api, table)
+	u, p := newUser("u1", "ana@example.org", ""), newPart("u1")
+	api.hook = func() {
+		q := newPart("u1")
+		q.Role = "mentor"
+		if err := other.Save(ctx, importer.Write{Participant: &q}); err != nil {
+			t.Errorf("the other import's Save(participant): %v", err)
+		}
+	}
+	if err := s.Save(ctx, importer.Write{User: &u, Participant: &p}); !errors.Is(err, roster.ErrConflict) {
+		t.Fatalf("Save after another linked the participant = %v, want roster.ErrConflict", err)
+	}
+	us, err := s.FindUsers(ctx, "t1", importer.UserKeys{Emails: []string{"ana@example.org"}})
+	if err != nil || len(us) != 1 || us[0].ID != "u1" {
+		t.Fatalf("FindUsers = %+v, %v; want u1, kept", us, err)
+	}
+	ps, err := s.GetParticipants(ctx, "t1", "p1", []string{"u1"})
+	if err != nil || len(ps) != 1 || ps[0].Role != "mentor" {
+		t.Errorf("GetParticipants = %+v, %v; want the other import's", ps, err)
+	}
+}

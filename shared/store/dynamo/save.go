@@ -26,7 +26,10 @@ const claimLease = 2 * time.Minute
 // A new user (the bulk of a first import) is written without a
 // transaction, at one write unit an item instead of two: its lookup items
 // are claimed one by one with conditional puts, then the user and its
-// participant are put. A refused claim or put undoes what this call wrote.
+// participant are put. A refused claim or user undoes what this call
+// wrote. A participant refused after its user was written (another writer
+// found the new user and linked one first) leaves the user, a whole user
+// as if saved alone: the importer decides the row again and meets both.
 // A writer that dies part-way leaves claims whose user was never written:
 // readers wait for them while they are fresh (a write under way) and the
 // next claim adopts them once the lease is over, so no key stays locked.
@@ -66,7 +69,7 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 
 // create writes a new user, its lookups and its participant (if any): the
 // claims first, so that no user holds a key it does not own, the
-// participant last, so that no participant has no user.
+// participant last, so that no participant lacks its user.
 func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant) error {
 	up, err := userPut(u)
 	if err != nil {
@@ -76,6 +79,17 @@ func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant
 	if p != nil {
 		if pp, err = participantPut(*p); err != nil {
 			return err
+		}
+		// A new user's participant is new; one over a version must be
+		// checked before anything is written.
+		if p.Version != 0 {
+			cur, err := s.getItem(ctx, userPK(p.Tenant, p.UserID), participantSK(p.ProgramID))
+			if err != nil {
+				return err
+			}
+			if cur == nil || num(cur[attrVersion]) != p.Version {
+				return roster.ErrConflict
+			}
 		}
 	}
 	at := s.now()
@@ -109,17 +123,10 @@ func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant
 	if p == nil {
 		return nil
 	}
-	if err := s.put(ctx, pp); err != nil {
-		ctx := context.WithoutCancel(ctx)
-		_ = s.call(ctx, func() error {
-			_, err := s.api.DeleteItem(ctx, &dynamodb.DeleteItemInput{TableName: &s.table, Key: key(userPK(u.Tenant, u.ID), skUser),
-				ConditionExpression: new(attrVersion + " = :ver"), ExpressionAttributeValues: map[string]types.AttributeValue{":ver": nv(u.Version + 1)}})
-			return err
-		})
-		undo()
-		return err
-	}
-	return nil
+	// The user is visible now: another writer may already link a
+	// participant to it, so a refused participant leaves the user (a whole
+	// user, as if saved alone) and the caller decides again.
+	return s.put(ctx, pp)
 }
 
 // claim makes the lookup item pk point to user uid, claimed at at. It
