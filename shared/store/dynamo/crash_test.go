@@ -245,3 +245,30 @@ func TestParticipantLinkedFirst(t *testing.T) {
 		t.Errorf("GetParticipants = %+v, %v; want the other import's", ps, err)
 	}
 }
+
+// lostUserAnswer writes a user item and then answers with an error, as a
+// connection cut after DynamoDB applied the put.
+type lostUserAnswer struct{ API }
+
+func (l *lostUserAnswer) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
+	out, err := l.API.PutItem(ctx, in, o...)
+	if err == nil && str(in.Item[attrSK]) == skUser {
+		return nil, errors.New("connection reset by peer")
+	}
+	return out, err
+}
+
+// TestLostAnswerKeepsTheClaims: a user put whose answer was lost may have
+// been applied, so its claims are not undone: the user it wrote is found.
+func TestLostAnswerKeepsTheClaims(t *testing.T) {
+	ctx := context.Background()
+	c, table := localTable(t)
+	s := New(&lostUserAnswer{API: c}, table)
+	u, p := newUser("u1", "ana@example.org", "E1"), newPart("u1")
+	if err := s.Save(ctx, importer.Write{User: &u, Participant: &p}); err == nil || errors.Is(err, roster.ErrConflict) {
+		t.Fatalf("Save with the user's answer lost = %v, want that error", err)
+	}
+	if ids, err := findIDs(t, New(c, table), importer.UserKeys{Emails: []string{"ana@example.org"}, ExternalIDs: []string{"E1"}}); err != nil || len(ids) != 1 || ids[0] != "u1" {
+		t.Errorf("FindUsers after a lost answer = %v, %v; want [u1], its claims kept", ids, err)
+	}
+}

@@ -17,7 +17,7 @@ import (
 // longer holds the key) stands for a write under way. Older, it is
 // abandoned, a writer that died between its writes, and the next claim of
 // the key adopts it.
-const claimLease = 2 * time.Minute
+const claimLease = time.Minute
 
 // Save writes a user and/or a participant, each only over its stored
 // version, and returns roster.ErrConflict with nothing written when a check
@@ -100,24 +100,36 @@ func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant
 			s.unclaim(ctx, pk, u.ID, at)
 		}
 	}
+	// One at a time, always in the same order: two creations racing on the
+	// same keys meet on the first, and one of them goes on.
 	for _, pk := range lookupPKs(u) {
 		newly, err := s.claim(ctx, u.Tenant, pk, u.ID, at)
 		if newly {
 			mine = append(mine, pk)
 		}
 		if err != nil {
-			undo()
+			undo() // a claim whose answer was lost is adopted after the lease
 			return err
 		}
 	}
-	// Claims this old could soon be taken for abandoned: give up rather
-	// than write a user whose keys another may adopt.
-	if s.now().Sub(at) > s.lease/2 {
+	// The user must land while its claims are young: past half the lease
+	// they may soon be taken for abandoned and adopted, so the put gives up
+	// at that deadline rather than write a user whose keys are another's.
+	left := s.lease/2 - s.now().Sub(at)
+	if left <= 0 {
 		undo()
 		return roster.ErrConflict
 	}
-	if err := s.put(ctx, up); err != nil {
-		undo()
+	putCtx, cancel := context.WithTimeout(ctx, left)
+	err = s.put(putCtx, up)
+	cancel()
+	if err != nil {
+		// Refused, the claims are undone; an answer lost on the way may
+		// hide a user that was written, whose claims must stay (unused,
+		// they are adopted after the lease).
+		if conflict(err) || throttled(err) {
+			undo()
+		}
 		return err
 	}
 	if p == nil {
