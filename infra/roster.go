@@ -137,7 +137,7 @@ func NewRosterStack(scope constructs.Construct, id string, s Settings, props *aw
 	})
 
 	r.Bucket = newBucket(stack, s)
-	r.Table = newTable(stack)
+	r.Table = newTable(stack, s)
 	r.UserPool, r.API = newAPI(stack, s)
 	publicURL := r.API.ApiEndpoint()
 	if s.PublicURL != "" {
@@ -270,7 +270,7 @@ func newBucket(stack awscdk.Stack, s Settings) awss3.Bucket {
 	})
 }
 
-func newTable(stack awscdk.Stack) awsdynamodb.Table {
+func newTable(stack awscdk.Stack, s Settings) awsdynamodb.Table {
 	str := func(name string) *awsdynamodb.Attribute {
 		return &awsdynamodb.Attribute{Name: jsii.String(name), Type: awsdynamodb.AttributeType_STRING}
 	}
@@ -285,14 +285,34 @@ func newTable(stack awscdk.Stack) awsdynamodb.Table {
 		Encryption:          awsdynamodb.TableEncryption_AWS_MANAGED,
 		DeletionProtection:  jsii.Bool(true),
 		RemovalPolicy:       awscdk.RemovalPolicy_RETAIN,
+		WarmThroughput:      warmThroughput(s),
 	})
 	t.AddGlobalSecondaryIndex(&awsdynamodb.GlobalSecondaryIndexProps{
 		IndexName:      jsii.String(indexByProgram),
 		PartitionKey:   str(indexKeyPK),
 		SortKey:        str(indexKeySK),
 		ProjectionType: awsdynamodb.ProjectionType_ALL,
+		// Every participant write is an index write: an index left cold
+		// would throttle the warmed table's writes (back-pressure).
+		WarmThroughput: warmThroughput(s),
 	})
 	return t
+}
+
+// warmThroughput is the table's and index's pre-warming from the settings;
+// nil (DynamoDB's own) when neither is set.
+func warmThroughput(s Settings) *awsdynamodb.WarmThroughput {
+	if s.WarmWrites == 0 && s.WarmReads == 0 {
+		return nil
+	}
+	w := &awsdynamodb.WarmThroughput{}
+	if s.WarmWrites > 0 {
+		w.WriteUnitsPerSecond = jsii.Number(s.WarmWrites)
+	}
+	if s.WarmReads > 0 {
+		w.ReadUnitsPerSecond = jsii.Number(s.WarmReads)
+	}
+	return w
 }
 
 // logRetention maps days to CloudWatch's allowed retentions (rounding up).

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/aws/aws-cdk-go/awscdk/v2"
 	"github.com/aws/aws-cdk-go/awscdk/v2/assertions"
 	"github.com/aws/jsii-runtime-go"
 	"github.com/google/go-cmp/cmp"
@@ -118,12 +119,68 @@ func TestTable(t *testing.T) {
 		{"ttl", p["TimeToLiveSpecification"], map[string]any{"AttributeName": tableTTL, "Enabled": true}},
 		{"encrypted", p["SSESpecification"], map[string]any{"SSEEnabled": true}},
 		{"deletion_protection", p["DeletionProtectionEnabled"], true},
+		{"not_pre_warmed_by_default", p["WarmThroughput"], nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			if diff := cmp.Diff(tc.want, tc.got); diff != "" {
 				t.Errorf("table %s (-want +got):\n%s", tc.name, diff)
 			}
+		})
+	}
+}
+
+// TestWarmThroughput: `-c warmWrites=… -c warmReads=…` pre-warm the table
+// and its index alike; one setting alone sets only its half.
+func TestWarmThroughput(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		context map[string]any
+		want    map[string]any
+	}{
+		{"writes_and_reads", map[string]any{"warmWrites": "40000", "warmReads": "60000"},
+			map[string]any{"WriteUnitsPerSecond": float64(40000), "ReadUnitsPerSecond": float64(60000)}},
+		{"writes_only", map[string]any{"warmWrites": 20000}, map[string]any{"WriteUnitsPerSecond": float64(20000)}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx := tc.context
+			app := awscdk.NewApp(&awscdk.AppProps{Context: &ctx})
+			s, err := settingsFrom(app.Node())
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := awscdk.NewStack(app, jsii.String("WarmTable"), nil)
+			newTable(st, s)
+			var doc struct {
+				Resources map[string]struct {
+					Type       string
+					Properties map[string]any
+				}
+			}
+			data, err := json.Marshal(assertions.Template_FromStack(st, nil).ToJSON())
+			if err == nil {
+				err = json.Unmarshal(data, &doc)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, r := range doc.Resources {
+				if r.Type != "AWS::DynamoDB::Table" {
+					continue
+				}
+				if diff := cmp.Diff(tc.want, r.Properties["WarmThroughput"]); diff != "" {
+					t.Errorf("table WarmThroughput (-want +got):\n%s", diff)
+				}
+				gsis, _ := r.Properties["GlobalSecondaryIndexes"].([]any)
+				if len(gsis) != 1 {
+					t.Fatalf("%d indexes, want 1", len(gsis))
+				}
+				if diff := cmp.Diff(tc.want, gsis[0].(map[string]any)["WarmThroughput"]); diff != "" {
+					t.Errorf("index %s WarmThroughput (-want +got):\n%s", indexByProgram, diff)
+				}
+				return
+			}
+			t.Fatal("no table")
 		})
 	}
 }

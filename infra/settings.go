@@ -35,6 +35,13 @@ type Settings struct {
 	WorkRetentionDays   int // context workRetentionDays: work/ (batches, results) expire
 	LogRetentionDays    int // context logRetentionDays
 
+	// WarmWrites and WarmReads pre-warm the table and its index: the write
+	// and read units a second they serve at once (a new on-demand table
+	// serves 4,000 and 12,000, then doubles at most every 30 minutes). 0
+	// leaves DynamoDB's own; a warm value cannot be lowered once set.
+	WarmWrites int // context warmWrites
+	WarmReads  int // context warmReads
+
 	// Integrations get, each, a principal that may only put files under
 	// inbound/{tenant}/{integration}/ (I8). Integrations are data, kept in
 	// the table; the stack only learns which need credentials.
@@ -73,6 +80,13 @@ func parseIntegrations(v string) ([]IntegrationRef, error) {
 	}
 	return refs, nil
 }
+
+// A new on-demand table's warm throughput, and a bound on the settings.
+const (
+	minWarmWrites = 4_000
+	minWarmReads  = 12_000
+	maxWarm       = 10_000_000
+)
 
 // DefaultSettings are the settings when the context says nothing.
 func DefaultSettings() Settings {
@@ -145,6 +159,9 @@ func settingsFrom(node constructs.Node) (Settings, error) {
 	num("uploadRetentionDays", &s.UploadRetentionDays, 1, 3650)
 	num("workRetentionDays", &s.WorkRetentionDays, 1, 3650)
 	num("logRetentionDays", &s.LogRetentionDays, 1, 3653)
+	// Below a new on-demand table's own values a setting would change nothing.
+	num("warmWrites", &s.WarmWrites, minWarmWrites, maxWarm)
+	num("warmReads", &s.WarmReads, minWarmReads, maxWarm)
 	if v, ok := get("integrations"); ok {
 		refs, err := parseIntegrations(v)
 		if err != nil {

@@ -16,6 +16,7 @@ const (
 	attrVersion = "ver"       // optimistic concurrency (N)
 	attrDoc     = "doc"       // the domain value as JSON (S)
 	attrUserID  = "uid"       // the user a lookup item points to
+	attrClaimed = "claimedAt" // when a lookup item was claimed, epoch ms (N)
 	attrExpires = "expiresAt" // TTL, epoch seconds (N)
 	attrStatus  = "st"        // an import's status (S), for RunningImports
 	attrApplied = "applied"   // an import's applied batches (NS), added to atomically

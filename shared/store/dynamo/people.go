@@ -2,7 +2,6 @@ package dynamo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
@@ -13,13 +12,16 @@ import (
 )
 
 // FindUsers returns the tenant's users whose email, external ID or username
-// is among keys. It reads only the lookup items, which carry a copy of their user.
+// is among keys: one BatchGetItem per 100 keys reads the lookup items, which
+// carry only their user's ID, and one per 100 users reads the users.
 //
-// A BatchGetItem is not isolated: around a change of keys it may read one
-// user's copy from before the change and a lookup item from after it (an
-// email moved from one user to another between the two reads). Such a read
-// is done again, so every user returned holds each of its requested keys
-// by the lookup item read for that key.
+// Neither read is isolated, and a user's lookups are written before and
+// released after the user item (see Save). So a read may meet a lookup whose
+// user is not written yet, or no longer holds that key, or a user whose new
+// key's lookup was read before it was claimed. A fresh claim of that kind
+// is a write under way and the read is done again; an abandoned one (older
+// than the claim lease) leaves its key free. Every user returned holds each
+// of its requested keys by the lookup item read for that key.
 func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.UserKeys) ([]roster.User, error) {
 	batch := make([]map[string]types.AttributeValue, 0, len(keys.Emails)+len(keys.ExternalIDs)+len(keys.Usernames))
 	for _, e := range keys.Emails {
@@ -55,46 +57,64 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 	}
 }
 
-// findUsers reads the lookup items of batch and reports whether they agree
-// with the newest copy of each user they name.
+// findUsers reads the lookup items of batch, then their users, and reports
+// whether the two reads agree.
 func (s *Store) findUsers(ctx context.Context, tenant string, batch []map[string]types.AttributeValue) ([]roster.User, bool, error) {
-	owner := make(map[string]string, len(batch)) // lookup pk → user ID; "" when absent
-	for _, k := range batch {
-		owner[str(k[attrPK])] = ""
-	}
-	byID := map[string]roster.User{}
-	var order []string
+	owners := make(map[string]map[string]types.AttributeValue, len(batch)) // lookup pk → lookup item
+	var ids []string
+	seen := map[string]bool{}
 	err := s.batchGet(ctx, batch, func(item map[string]types.AttributeValue) error {
-		var u roster.User
-		v, err := decode(item, &u)
-		if err != nil {
-			return err
-		}
-		u.Version = v
-		owner[str(item[attrPK])] = str(item[attrUserID])
-		// Of a user whose two lookups were read around one of its
-		// writes, keep the newest copy.
-		old, seen := byID[u.ID]
-		if !seen {
-			order = append(order, u.ID)
-		}
-		if !seen || u.Version > old.Version {
-			byID[u.ID] = u
+		owners[str(item[attrPK])] = item
+		if id := str(item[attrUserID]); !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
 		}
 		return nil
 	})
+	if err != nil || len(ids) == 0 {
+		return nil, err == nil, err
+	}
+	users, err := s.GetUsers(ctx, tenant, ids)
 	if err != nil {
 		return nil, false, err
 	}
-	out := make([]roster.User, 0, len(order))
-	for _, id := range order {
-		u := byID[id]
-		for _, pk := range []string{emailPK(tenant, u.Email), extPK(tenant, u.ExternalID), usernamePK(tenant, u.Username)} {
-			if uid, asked := owner[pk]; asked && uid != u.ID {
+	byID := make(map[string]roster.User, len(users))
+	for _, u := range users {
+		byID[u.ID] = u
+	}
+	now := s.now()
+	out := make([]roster.User, 0, len(users))
+	taken := map[string]bool{}
+	for _, k := range batch {
+		pk := str(k[attrPK])
+		item, found := owners[pk]
+		if !found {
+			continue
+		}
+		u, ok := byID[str(item[attrUserID])]
+		if !ok || !holds(u, pk) {
+			if s.fresh(item, now) {
+				return nil, false, nil // a write under way: read again
+			}
+			continue // abandoned: the key is free
+		}
+		if !taken[u.ID] {
+			taken[u.ID] = true
+			out = append(out, u)
+		}
+	}
+	asked := make(map[string]bool, len(batch))
+	for _, k := range batch {
+		asked[str(k[attrPK])] = true
+	}
+	for _, u := range out {
+		for _, pk := range lookupPKs(u) {
+			// A requested key the user holds whose lookup was read before it
+			// was claimed, or names someone else: the reads straddled a change.
+			if asked[pk] && str(owners[pk][attrUserID]) != u.ID {
 				return nil, false, nil
 			}
 		}
-		out = append(out, u)
 	}
 	return out, true, nil
 }
@@ -109,9 +129,12 @@ func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]ro
 	err := s.batchGet(ctx, batch, func(item map[string]types.AttributeValue) error {
 		var u roster.User
 		v, err := decode(item, &u)
+		if err != nil {
+			return err
+		}
 		u.Version = v
 		out = append(out, u)
-		return err
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("get users of tenant %s: %w", tenant, err)
@@ -236,139 +259,4 @@ func decodeParticipant(item map[string]types.AttributeValue) (roster.Participant
 		p.Profile = roster.Profile{}
 	}
 	return p, err
-}
-
-// Save writes a user and/or a participant atomically, each only over its
-// stored version. A single item is a conditional PutItem; a user (with its
-// lookup items) or a user and a participant together are one
-// TransactWriteItems.
-func (s *Store) Save(ctx context.Context, w importer.Write) error {
-	var writes []types.TransactWriteItem
-	what := "participant"
-	if w.User != nil {
-		what = "user " + w.User.ID
-		uw, err := s.userWrites(ctx, *w.User)
-		if err != nil {
-			return fmt.Errorf("save %s: %w", what, err)
-		}
-		writes = append(writes, uw...)
-	}
-	if w.Participant != nil {
-		if w.User == nil {
-			what = "participant " + w.Participant.UserID + " of program " + w.Participant.ProgramID
-		}
-		pw, err := participantWrite(*w.Participant)
-		if err != nil {
-			return fmt.Errorf("save %s: %w", what, err)
-		}
-		writes = append(writes, pw)
-	}
-	var err error
-	switch len(writes) {
-	case 0:
-		return nil
-	case 1:
-		p := writes[0].Put
-		err = s.putItem(ctx, &dynamodb.PutItemInput{Item: p.Item, ConditionExpression: p.ConditionExpression, ExpressionAttributeValues: p.ExpressionAttributeValues})
-	default:
-		for i := range writes {
-			setTable(&writes[i], &s.table)
-		}
-		err = s.call(ctx, func() error {
-			_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
-			return err
-		})
-	}
-	if conflict(err) {
-		return fmt.Errorf("save %s: %w", what, roster.ErrConflict)
-	}
-	if err != nil {
-		return fmt.Errorf("save %s: %w", what, err)
-	}
-	return nil
-}
-
-// userWrites are the writes of saving u: the user item over its version,
-// its lookup items (claimed unless they are already its own), and the
-// release of the lookups it no longer has.
-func (s *Store) userWrites(ctx context.Context, u roster.User) ([]types.TransactWriteItem, error) {
-	var old roster.User
-	if u.Version > 0 {
-		item, err := s.getItem(ctx, userPK(u.Tenant, u.ID), skUser)
-		if err != nil {
-			return nil, err
-		}
-		if item == nil || num(item[attrVersion]) != u.Version {
-			return nil, roster.ErrConflict
-		}
-		if _, err := decode(item, &old); err != nil {
-			return nil, err
-		}
-	}
-	next := u
-	next.Version++
-	doc, err := encode(next)
-	if err != nil {
-		return nil, err
-	}
-	cond, vals := versionCondition(u.Version)
-	item := key(userPK(u.Tenant, u.ID), skUser)
-	item[attrDoc], item[attrVersion] = doc, nv(next.Version)
-	writes := []types.TransactWriteItem{{Put: &types.Put{Item: item, ConditionExpression: &cond, ExpressionAttributeValues: vals}}}
-
-	mine := map[string]types.AttributeValue{":uid": sv(u.ID)}
-	claim := func(pk string) {
-		it := key(pk, skLookup)
-		it[attrUserID], it[attrDoc], it[attrVersion] = sv(u.ID), doc, nv(next.Version)
-		writes = append(writes, types.TransactWriteItem{Put: &types.Put{Item: it,
-			ConditionExpression:       new("attribute_not_exists(" + attrPK + ") OR " + attrUserID + " = :uid"),
-			ExpressionAttributeValues: mine}})
-	}
-	release := func(pk string) {
-		writes = append(writes, types.TransactWriteItem{Delete: &types.Delete{Key: key(pk, skLookup),
-			ConditionExpression:       new("attribute_not_exists(" + attrPK + ") OR " + attrUserID + " = :uid"),
-			ExpressionAttributeValues: mine}})
-	}
-	if u.Email == "" && u.Username == "" {
-		return nil, errors.New("user has neither email nor username")
-	}
-	// Each unique key (DESIGN §4, V9) is claimed when set and released when
-	// it changes, in the user's transaction.
-	for _, k := range []struct{ pk, oldPK, value, oldValue string }{
-		{emailPK(u.Tenant, u.Email), emailPK(u.Tenant, old.Email), u.Email, old.Email},
-		{extPK(u.Tenant, u.ExternalID), extPK(u.Tenant, old.ExternalID), u.ExternalID, old.ExternalID},
-		{usernamePK(u.Tenant, u.Username), usernamePK(u.Tenant, old.Username), u.Username, old.Username},
-	} {
-		if k.value != "" {
-			claim(k.pk)
-		}
-		if k.oldValue != "" && k.oldValue != k.value {
-			release(k.oldPK)
-		}
-	}
-	return writes, nil
-}
-
-func participantWrite(p roster.Participant) (types.TransactWriteItem, error) {
-	next := p
-	next.Version++
-	doc, err := encode(next)
-	if err != nil {
-		return types.TransactWriteItem{}, err
-	}
-	cond, vals := versionCondition(p.Version)
-	item := key(userPK(p.Tenant, p.UserID), participantSK(p.ProgramID))
-	item[attrDoc], item[attrVersion] = doc, nv(next.Version)
-	item[attrGSI1PK] = sv(programShardPK(p.Tenant, p.ProgramID, p.UserID))
-	item[attrGSI1SK] = sv(p.UserID)
-	return types.TransactWriteItem{Put: &types.Put{Item: item, ConditionExpression: &cond, ExpressionAttributeValues: vals}}, nil
-}
-
-func setTable(w *types.TransactWriteItem, table *string) {
-	switch {
-	case w.Put != nil:
-		w.Put.TableName = table
-	case w.Delete != nil:
-		w.Delete.TableName = table
-	}
 }

@@ -4,8 +4,9 @@
 //
 //	user           T#<t>#U#<user>     / USER                 doc, ver
 //	participant    T#<t>#U#<user>     / P#<program>          doc, ver, gsi1pk T#<t>#PROG#<p>#Snn, gsi1sk <user>
-//	email lookup   T#<t>#EMAIL#<email>/ LOOKUP               uid, and a copy of the user (doc, ver)
-//	userId lookup  T#<t>#EXT#<id>     / LOOKUP               uid, and a copy of the user (doc, ver)
+//	email lookup   T#<t>#EMAIL#<email>/ LOOKUP               uid, claimedAt (epoch ms)
+//	userId lookup  T#<t>#EXT#<id>     / LOOKUP               uid, claimedAt
+//	username lookup T#<t>#UNAME#<name>/ LOOKUP               uid, claimedAt
 //	program        T#<t>#PROG#<p>     / PROGRAM              doc
 //	mapping        T#<t>#PROG#<p>     / MAP#<role>#<sig>     doc
 //	import         T#<t>#IMP#<id>     / IMPORT               doc, ver, st, applied (NS), gsi1pk T#<t>#PROG#<p>#IMPORTS, gsi1sk <created>#<id>
@@ -13,8 +14,10 @@
 //
 // Participants are keyed by user so a bulk import spreads its writes; the
 // byProgram index lists a program's participants over 16 shards. The lookup
-// items carry a copy of their user, written in the same transaction as the
-// user, so FindUsers resolves a batch with one BatchGetItem per 100 keys.
+// items carry only their user's ID, so that each is one write unit and a
+// change of the user leaves them alone; FindUsers reads a batch's lookups,
+// then its users, each with one BatchGetItem per 100 keys. (Lookups written
+// before carried a copy of the user too, which is no longer read.)
 package dynamo
 
 import (
@@ -55,14 +58,17 @@ type Store struct {
 	// are retried, on top of the SDK's own retries.
 	retries int
 	backoff time.Duration
-	now     func() time.Time
+	// lease is how long a claim of a user not yet written holds its key
+	// (claimLease).
+	lease time.Duration
+	now   func() time.Time
 }
 
 var _ importer.Store = (*Store)(nil)
 
 // New returns a store on table.
 func New(client API, table string) *Store {
-	return &Store{api: client, table: table, retries: 10, backoff: 25 * time.Millisecond, now: time.Now}
+	return &Store{api: client, table: table, retries: 10, backoff: 25 * time.Millisecond, lease: claimLease, now: time.Now}
 }
 
 // batchGetLimit is BatchGetItem's most keys per call.

@@ -117,8 +117,8 @@ func TestChangedKeysAreReleased(t *testing.T) {
 	}
 }
 
-// TestFindUsersSeesLatestUser: the copy of a user in its lookup items is
-// rewritten with every save of the user.
+// TestFindUsersSeesLatestUser: FindUsers reads the user item itself, so an
+// update that leaves the keys alone (and the lookups unwritten) is seen.
 func TestFindUsersSeesLatestUser(t *testing.T) {
 	s := newStore(t)
 	a := user("u1", "ana@example.org", "E1")
@@ -290,23 +290,23 @@ func TestFindUsersAcrossAnEmailChange(t *testing.T) {
 }
 
 // X3: an item that cannot be decoded is named in the error without the
-// email or User ID its key holds; the error goes to the logs.
+// email or User ID its lookup's key holds; the error goes to the logs.
 func TestDecodeErrorHasNoParticipantData(t *testing.T) {
 	c := newClient(t)
 	table := newTable(t, c)
 	s := dynamo.New(c, table)
-	for _, pk := range []string{"T#t1#EMAIL#ana@example.org", "T#t1#EXT#EMP-0042"} {
-		_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
-			"pk": &types.AttributeValueMemberS{Value: pk}, "sk": &types.AttributeValueMemberS{Value: "LOOKUP"},
-			"uid": &types.AttributeValueMemberS{Value: "u1"}, "doc": &types.AttributeValueMemberS{Value: "{not json"}}})
-		if err != nil {
-			t.Fatal(err)
-		}
+	a := user("u1", "ana@example.org", "EMP-0042")
+	save(t, s, &a, nil)
+	_, err := c.PutItem(ctx, &dynamodb.PutItemInput{TableName: &table, Item: map[string]types.AttributeValue{
+		"pk": &types.AttributeValueMemberS{Value: "T#t1#U#u1"}, "sk": &types.AttributeValueMemberS{Value: "USER"},
+		"ver": &types.AttributeValueMemberN{Value: "1"}, "doc": &types.AttributeValueMemberS{Value: "{not json"}}})
+	if err != nil {
+		t.Fatal(err)
 	}
 	for _, keys := range []importer.UserKeys{{Emails: []string{"ana@example.org"}}, {ExternalIDs: []string{"EMP-0042"}}} {
 		_, err := s.FindUsers(ctx, "t1", keys)
 		if err == nil {
-			t.Fatalf("FindUsers(%v) over a corrupt lookup item: no error", keys)
+			t.Fatalf("FindUsers(%v) over a corrupt user item: no error", keys)
 		}
 		for _, secret := range []string{"ana@example.org", "EMP-0042"} {
 			if strings.Contains(err.Error(), secret) {

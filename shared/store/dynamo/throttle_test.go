@@ -60,6 +60,15 @@ func (f *busyTable) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...f
 	return &dynamodb.PutItemOutput{}, nil
 }
 
+func (f *busyTable) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.busy(); err != nil {
+		return nil, err
+	}
+	return &dynamodb.GetItemOutput{Item: f.items[itemID(in.Key)]}, nil
+}
+
 func (f *busyTable) TransactWriteItems(_ context.Context, in *dynamodb.TransactWriteItemsInput, _ ...func(*dynamodb.Options)) (*dynamodb.TransactWriteItemsOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -197,7 +206,14 @@ func TestThrottledToTheEndIsTransient(t *testing.T) {
 			return err
 		}},
 		{"transaction_cancelled_for_throttling", func(f *busyTable) { f.txThrottle = 1 << 30 }, func(s *Store) error {
-			return s.Save(context.Background(), importer.Write{User: newUser()})
+			// A new user takes no transaction; a change of user and participant does.
+			u := newUser()
+			if err := s.Save(context.Background(), importer.Write{User: u}); err != nil {
+				return fmt.Errorf("create: %w (want the update to fail)", err)
+			}
+			u.Version, u.Email = 1, "p1.new@example.org"
+			p := &roster.Participant{Tenant: "t1", ProgramID: "p1", UserID: u.ID, Role: "mentee", Status: roster.StatusPending, Profile: roster.Profile{}}
+			return s.Save(context.Background(), importer.Write{User: u, Participant: p})
 		}},
 		{"keys_left_unprocessed", func(f *busyTable) { f.stuck = true }, func(s *Store) error {
 			_, err := s.GetUsers(context.Background(), "t1", []string{"u1", "u2", "u3"})

@@ -10,9 +10,9 @@ import (
 	"github.com/rosterhq/roster/shared/roster"
 )
 
-// TestUsernameLookup: V9 the username lookup item (UNAME#) is written in the
-// user's transaction, carries the newest copy of the user, and moves when
-// the username changes; a username-only user has no email lookup.
+// TestUsernameLookup: V9 the username lookup item (UNAME#) is claimed with
+// the user, finds its newest version, and moves when the username changes;
+// a username-only user has no email lookup.
 func TestUsernameLookup(t *testing.T) {
 	s := newStore(t)
 	sam := user("u1", "", "")

@@ -532,6 +532,27 @@ func testConcurrency(t *testing.T, newStore func(t *testing.T) importer.Store) {
 		w := oneWins(t, errs)
 		wantIDs(t, "FindUsers(E1)", find(t, s, "t1", byExt("E1")), []string{fmt.Sprint("u", w)})
 	})
+	// Two imports of one new person racing on its second key: the losers'
+	// first keys, claimed before they lost, are free again.
+	t.Run("new_users_same_external_id_losers_keys_free", func(t *testing.T) {
+		s := newStore(t)
+		errs := race(func(i int) error {
+			u := user("t1", fmt.Sprint("u", i), fmt.Sprintf("u%d@example.com", i), "E1")
+			p := participant("t1", "p1", u.ID)
+			return s.Save(t.Context(), importer.Write{User: &u, Participant: &p})
+		})
+		w := oneWins(t, errs)
+		var losers []string
+		for i := range n {
+			if i != w {
+				losers = append(losers, fmt.Sprintf("u%d@example.com", i))
+			}
+		}
+		wantIDs(t, "FindUsers(losers' emails)", find(t, s, "t1", byEmail(losers...)), nil)
+		wantIDs(t, "ListParticipants(t1, p1)", listed(t, s, "t1", "p1"), []string{fmt.Sprint("u", w)})
+		create(t, s, user("t1", "v1", losers[0], "E2"), nil)
+		wantIDs(t, "FindUsers(a loser's email, taken again)", find(t, s, "t1", byEmail(losers[0])), []string{"v1"})
+	})
 	t.Run("same_new_participant", func(t *testing.T) {
 		s := newStore(t)
 		errs := race(func(i int) error {
