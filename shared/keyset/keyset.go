@@ -1,5 +1,5 @@
 // Package keyset is an exact set of strings for one pass over a large file:
-// it keeps 8 bytes a slot in memory (a 32-bit fingerprint and the place of
+// it keeps 8 bytes a slot in memory, about 12 a key (a 32-bit fingerprint and the place of
 // the key in a log) and the keys themselves in a temporary file, read back
 // only to confirm a fingerprint match. A million keys cost about 12 MB of
 // memory, not the keys' bytes and a map's overhead.
@@ -18,14 +18,19 @@ import (
 // never touches the disk.
 const flushAt = 1 << 20
 
-// minSlots is the table's first size.
-const minSlots = 1024
+// shards split the table so that each grows on its own: a growth holds
+// the old and the new slots of one shard at once, not of the whole set.
+const shards = 16
+
+// minSlots is a shard's first size.
+const minSlots = 64
 
 // Set holds distinct keys, each with the payload it was first added with.
 // It is not safe for concurrent use.
 type Set struct {
 	hash  func(string) uint64
-	slots []uint64 // fingerprint<<32 | (log offset/8 + 1); 0 is empty
+	slots [shards][]uint64 // fingerprint<<32 | (log offset/8 + 1); 0 is empty
+	used  [shards]int      // keys in each shard
 	n     int
 
 	log     *os.File // nil while everything fits buf, or if it cannot be made
@@ -45,7 +50,11 @@ func New(hash func(string) uint64) *Set {
 		seed := maphash.MakeSeed()
 		hash = func(s string) uint64 { return maphash.String(seed, s) }
 	}
-	return &Set{hash: hash, slots: make([]uint64, minSlots)}
+	s := &Set{hash: hash}
+	for i := range s.slots {
+		s.slots[i] = make([]uint64, minSlots)
+	}
+	return s
 }
 
 // Len is the number of keys.
@@ -59,29 +68,32 @@ func (s *Set) Err() error { return s.err }
 // was first added with and whether it was there.
 func (s *Set) Add(key string, payload uint64) (first uint64, found bool) {
 	fp := uint32(s.hash(key) >> 32)
-	i, first, found := s.find(key, fp)
+	sh, used := &s.slots[fp%shards], &s.used[fp%shards]
+	i, first, found := s.find(*sh, key, fp)
 	if found {
 		return first, true
 	}
-	if (s.n+1)*5 > len(s.slots)*4 { // load over 0.8: grow by half
-		s.grow(len(s.slots) + len(s.slots)/2)
-		i, _, _ = s.find(key, fp)
+	if n := len(*sh); (*used+1)*5 > n*4 { // load over 0.8: grow by half
+		*sh = grow(*sh, n+n/2)
+		i, _, _ = s.find(*sh, key, fp)
 	}
 	off := s.append(key, payload)
-	s.slots[i] = uint64(fp)<<32 | uint64(off/8+1)
+	(*sh)[i] = uint64(fp)<<32 | uint64(off/8+1)
+	*used++
 	s.n++
 	return payload, false
 }
 
 // Has reports whether key is in the set.
 func (s *Set) Has(key string) bool {
-	_, _, found := s.find(key, uint32(s.hash(key)>>32))
+	fp := uint32(s.hash(key) >> 32)
+	_, _, found := s.find(s.slots[fp%shards], key, fp)
 	return found
 }
 
 // Close removes the set's temporary file.
 func (s *Set) Close() error {
-	s.slots, s.buf = nil, nil
+	s.slots, s.buf = [shards][]uint64{}, nil
 	if s.log == nil {
 		return nil
 	}
@@ -94,14 +106,15 @@ func (s *Set) Close() error {
 // home is a fingerprint's first slot in a table of n slots.
 func home(fp uint32, n int) int { return int(uint64(fp) * uint64(n) >> 32) }
 
-// find returns key's slot, or the empty slot where it would go.
-func (s *Set) find(key string, fp uint32) (slot int, payload uint64, found bool) {
-	n := len(s.slots)
+// find returns key's slot in its shard's slots, or the empty slot where it
+// would go.
+func (s *Set) find(slots []uint64, key string, fp uint32) (slot int, payload uint64, found bool) {
+	n := len(slots)
 	for i := home(fp, n); ; i++ {
 		if i == n {
 			i = 0
 		}
-		v := s.slots[i]
+		v := slots[i]
 		if v == 0 {
 			return i, 0, false
 		}
@@ -114,22 +127,23 @@ func (s *Set) find(key string, fp uint32) (slot int, payload uint64, found bool)
 	}
 }
 
-// grow rehashes into n slots; a slot's fingerprint gives its new home.
-func (s *Set) grow(n int) {
-	old := s.slots
-	s.slots = make([]uint64, n)
+// grow rehashes a shard into n slots; a slot's fingerprint gives its new
+// home.
+func grow(old []uint64, n int) []uint64 {
+	slots := make([]uint64, n)
 	for _, v := range old {
 		if v == 0 {
 			continue
 		}
 		i := home(uint32(v>>32), n)
-		for s.slots[i] != 0 {
+		for slots[i] != 0 {
 			if i++; i == n {
 				i = 0
 			}
 		}
-		s.slots[i] = v
+		slots[i] = v
 	}
+	return slots
 }
 
 // A log record is the payload (8 bytes), the key's length (uvarint) and
