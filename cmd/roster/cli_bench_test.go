@@ -78,7 +78,8 @@ func BenchmarkCLI(b *testing.B) {
 	sum := map[string]float64{}
 	add := func(name string, r timed) {
 		sum[name+"-s"] += r.wall.Seconds()
-		sum[name+"-MB"] += float64(r.maxRSSKB) / 1024
+			sum[name+"-MB"] += float64(r.maxRSSKB) / 1024
+		sum[name+"-map-MB"] += float64(r.mapKB) / 1024
 	}
 	load := loadAverage(b)
 	for b.Loop() {
@@ -123,6 +124,7 @@ func BenchmarkCLI(b *testing.B) {
 type timed struct {
 	wall     time.Duration
 	maxRSSKB int64
+	mapKB    int64 // the most of bbolt's file map resident at once, sampled
 }
 
 var (
@@ -139,7 +141,16 @@ func run(b *testing.B, bin string, stdout io.Writer, args ...string) timed {
 	cmd.Env = append(os.Environ(), "ROSTER_MAX_ROWS=2000000")
 	var stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = stdout, &stderr
-	if err := cmd.Run(); err != nil {
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	done := make(chan struct{})
+	mapped := make(chan int64)
+	go func() { mapped <- sampleMap(cmd.Process.Pid, done) }()
+	err := cmd.Wait()
+	close(done)
+	mapKB := <-mapped
+	if err != nil {
 		b.Fatalf("roster %s: %v\n%s", strings.Join(args, " "), err, tail(stderr.String()))
 	}
 	m, w := maxRSSLine.FindStringSubmatch(stderr.String()), wallLine.FindStringSubmatch(stderr.String())
@@ -147,7 +158,52 @@ func run(b *testing.B, bin string, stdout io.Writer, args ...string) timed {
 		b.Fatalf("no /usr/bin/time -v figures in:\n%s", tail(stderr.String()))
 	}
 	kb, _ := strconv.ParseInt(m[1], 10, 64)
-	return timed{wall: parseClock(b, w[1]), maxRSSKB: kb}
+	return timed{wall: parseClock(b, w[1]), maxRSSKB: kb, mapKB: mapKB}
+}
+
+// sampleMap polls, every 100 ms until done, the resident kilobytes of the
+// roster.db mapping of time's child (the roster process), and returns the
+// most seen: the part of the peak RSS that is the store's memory map.
+func sampleMap(timePID int, done <-chan struct{}) int64 {
+	var peak int64
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-done:
+			return peak
+		case <-tick.C:
+		}
+		kids, err := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", timePID, timePID))
+		if err != nil {
+			continue
+		}
+		for _, pid := range strings.Fields(string(kids)) {
+			peak = max(peak, mappedKB(pid, "/roster.db"))
+		}
+	}
+}
+
+// mappedKB sums the Rss of pid's mappings of a file whose path ends with
+// suffix.
+func mappedKB(pid, suffix string) int64 {
+	raw, err := os.ReadFile("/proc/" + pid + "/smaps")
+	if err != nil {
+		return 0
+	}
+	var kb int64
+	in := false
+	for line := range strings.Lines(string(raw)) {
+		f := strings.Fields(line)
+		switch {
+		case len(f) >= 5 && strings.Contains(f[0], "-"): // a mapping's header
+			in = len(f) >= 6 && strings.HasSuffix(f[len(f)-1], suffix)
+		case in && len(f) >= 2 && f[0] == "Rss:":
+			n, _ := strconv.ParseInt(f[1], 10, 64)
+			kb += n
+		}
+	}
+	return kb
 }
 
 // runImport runs `roster import --json` and checks that want rows got the

@@ -153,9 +153,11 @@ func numberCell(v any) any {
 // significantDigits counts the digits of a plain decimal between its first
 // and last non-zero digit; Excel keeps 15.
 func significantDigits(s string) int {
-	digits := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
+	digits := strings.Trim(signAndPoint.Replace(s), "0")
 	return len(digits)
 }
+
+var signAndPoint = strings.NewReplacer("-", "", ".", "")
 
 func answerText(v any) string {
 	switch x := v.(type) {

@@ -50,6 +50,9 @@ func TestExportStreamRoundTrip(t *testing.T) {
 		t.Fatalf("OpenReader: %v", err)
 	}
 	defer f.Close()
+	if i := f.GetActiveSheetIndex(); i != 0 {
+		t.Errorf("active tab = %d, want 0 (the first role's)", i)
+	}
 	got := map[string][][]string{}
 	for _, role := range p.Roles {
 		rows, err := f.GetRows(role)

@@ -179,6 +179,9 @@ func writeLayout(w io.Writer, p roster.Program, each ExportSource) error {
 			return fmt.Errorf("tab for role %q: %w", role, err)
 		}
 	}
+	// Before the tabs are streamed: setting it after reads every streamed
+	// tab back into memory.
+	f.SetActiveSheet(0)
 	lists, err := writeLists(f, p)
 	if err != nil {
 		return err
@@ -215,7 +218,6 @@ func writeLayout(w io.Writer, p roster.Program, each ExportSource) error {
 			return fmt.Errorf("role %q: %w", role, err)
 		}
 	}
-	f.SetActiveSheet(0)
 	// excelize zips a workbook into a buffer of its own; its zip writer,
 	// pointed at w, writes the parts there as they are read instead.
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
