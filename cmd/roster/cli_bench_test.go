@@ -78,7 +78,7 @@ func BenchmarkCLI(b *testing.B) {
 	sum := map[string]float64{}
 	add := func(name string, r timed) {
 		sum[name+"-s"] += r.wall.Seconds()
-			sum[name+"-MB"] += float64(r.maxRSSKB) / 1024
+		sum[name+"-MB"] += float64(r.maxRSSKB) / 1024
 		sum[name+"-map-MB"] += float64(r.mapKB) / 1024
 	}
 	load := loadAverage(b)
