@@ -10,6 +10,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"hash/maphash"
+	"math"
 	"os"
 	"runtime"
 )
@@ -78,6 +79,9 @@ func (s *Set) Add(key string, payload uint64) (first uint64, found bool) {
 		i, _, _ = s.find(*sh, key, fp)
 	}
 	off := s.append(key, payload)
+	if off/8+1 > math.MaxUint32 {
+		s.fail(errors.New("keyset: over 32 GB of keys"))
+	}
 	(*sh)[i] = uint64(fp)<<32 | uint64(off/8+1)
 	*used++
 	s.n++
