@@ -6,6 +6,7 @@ ADDR ?= 127.0.0.1:8080
 FUNCTIONS := $(notdir $(wildcard functions/*))
 STATICCHECK_VERSION := v0.8.2
 BENCHTIME ?= 1x
+BENCH ?= .
 
 .PHONY: all build test unit test-infra test-web bench-web lint run demo bench clean local-stack local-stack-stop tools synth deploy
 
@@ -72,9 +73,10 @@ deploy: build
 	cd infra && JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION=20 npx cdk deploy \
 		$(if $(MAIL_FROM),--parameters MailFrom=$(MAIL_FROM))
 
-## bench: the documented benchmarks (see README, "Benchmarks")
+## bench: the documented benchmarks (see README, "Benchmarks"); BENCH=CLI runs only those matching,
+## ROSTER_BENCH_ROWS=1000000 sets the rows of the import and CLI benchmarks (default 100,000)
 bench:
-	$(GO) test -run='^$$' -bench=. -benchmem -benchtime=$(BENCHTIME) ./shared/... ./cmd/...
+	$(GO) test -run='^$$' -bench='$(BENCH)' -benchmem -benchtime=$(BENCHTIME) -timeout=0 ./shared/... ./cmd/...
 
 ## local-stack: DynamoDB Local, an S3 server and an SES recorder on loopback; endpoints in infra/local/.env.local
 local-stack:

@@ -33,6 +33,10 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	m := NewMain()
+	if err := setMemoryLimit(os.Getenv); err != nil {
+		fmt.Fprintln(os.Stderr, "roster:", err)
+		os.Exit(2)
+	}
 	if err := m.Run(ctx, os.Args[1:]); err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "roster:", err)

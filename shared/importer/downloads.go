@@ -23,7 +23,7 @@ func (se *Session) Template(ctx context.Context, programID string, w io.Writer) 
 
 // Export writes a program's participants (of one role, unless role is
 // empty: then one tab per role) as .xlsx in the template's layout (F7).
-// Participants are read from the store page by page.
+// Participants are read from the store page by page, twice, and streamed.
 func (se *Session) Export(ctx context.Context, programID, role string, w io.Writer) error {
 	p, err := se.GetProgram(ctx, programID)
 	if err != nil {
@@ -35,17 +35,11 @@ func (se *Session) Export(ctx context.Context, programID, role string, w io.Writ
 		}
 		p.Roles = []string{role}
 	}
-	rows := map[string][]report.ExportRow{}
-	err = se.EachParticipant(ctx, programID, role, func(v ParticipantView) error {
-		for r, rs := range ExportRows([]ParticipantView{v}) {
-			rows[r] = append(rows[r], rs...)
-		}
-		return nil
-	})
-	if err != nil {
-		return err
+	// Read twice (the tabs' columns, then the rows), never held (F7).
+	each := func(fn func(string, report.ExportRow) error) error {
+		return se.EachParticipant(ctx, programID, role, func(v ParticipantView) error { return fn(v.Role, ExportRow(v)) })
 	}
-	if err := report.Export(w, p, rows); err != nil {
+	if err := report.ExportStream(w, p, each); err != nil {
 		return fmt.Errorf("export of program %s: %w", programID, err)
 	}
 	return nil

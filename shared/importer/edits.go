@@ -105,7 +105,8 @@ func (s *Service) decideRows(ctx context.Context, im roster.Import, prog roster.
 		pending = append(pending, o)
 		return nil
 	}
-	guard := newGuardians() // V9 rows are settled as Review and Prepare settle them
+	guard := newGuardians(im) // V9 rows are settled as Review and Prepare settle them
+	defer guard.close()
 	err := s.readRows(ctx, im, prog, func(o rowOutcome) error {
 		if o.Action == "" && guard.hold(o) {
 			return nil

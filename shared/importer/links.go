@@ -4,11 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"maps"
 	"slices"
 	"strings"
 
+	"github.com/rosterhq/roster/shared/keyset"
 	"github.com/rosterhq/roster/shared/roster"
 )
 
@@ -185,23 +185,36 @@ func assocHeader(im roster.Import, sheetName, role string) string {
 func sortedRoles(m map[string][]string) []string { return slices.Sorted(maps.Keys(m)) }
 
 // linkCheck collects, during a review, the participants the import would
-// apply (by role and email, hashed) and the links its rows ask for (A9).
+// apply (by role and email, in an exact set) and the links its rows ask
+// for (A9); an import that maps no links keeps nothing.
 type linkCheck struct {
-	seed    maphash.Seed
-	applied map[uint64]bool
+	applied *keyset.Set     // nil: no sheet maps links
 	refs    []roster.Record // rows with links, links only
 }
 
-func newLinkCheck() *linkCheck {
-	return &linkCheck{seed: maphash.MakeSeed(), applied: map[uint64]bool{}}
+func newLinkCheck(im roster.Import) *linkCheck {
+	c := &linkCheck{}
+	if mapsAssociations(im) {
+		c.applied = keyset.New(nil)
+	}
+	return c
 }
 
-func (c *linkCheck) key(role, email string) uint64 {
-	return maphash.String(c.seed, role+"\x00"+email)
+func (c *linkCheck) close() {
+	if c.applied != nil {
+		c.applied.Close()
+	}
+}
+
+func (c *linkCheck) isApplied(role, email string) bool {
+	return c.applied != nil && c.applied.Has(guardianKey(role, email))
 }
 
 func (c *linkCheck) add(rec roster.Record) {
-	c.applied[c.key(rec.Role, rec.Email)] = true
+	if c.applied == nil {
+		return
+	}
+	c.applied.Add(guardianKey(rec.Role, rec.Email), 0)
 	if len(rec.Assoc) > 0 {
 		c.refs = append(c.refs, roster.Record{Sheet: rec.Sheet, Row: rec.Row, Role: rec.Role, Assoc: rec.Assoc, Values: rec.Values})
 	}
@@ -230,11 +243,14 @@ func (s *Service) missingLinks(ctx context.Context, im roster.Import, prog roste
 		r := &c.refs[i]
 		for _, role := range sortedRoles(r.Assoc) {
 			for _, email := range r.Assoc[role] {
-				if !c.applied[c.key(role, email)] {
+				if !c.isApplied(role, email) {
 					unresolved = append(unresolved, ref{r, role, email})
 				}
 			}
 		}
+	}
+	if c.applied != nil && c.applied.Err() != nil {
+		return nil, fmt.Errorf("link check (A9): %w", c.applied.Err())
 	}
 	var entries []Entry
 	for chunk := range slices.Chunk(unresolved, s.cfg.BatchSize) {

@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/maphash"
 	"slices"
 
+	"github.com/rosterhq/roster/shared/keyset"
 	"github.com/rosterhq/roster/shared/roster"
 )
 
@@ -48,29 +48,55 @@ func (s *Service) sendOnBehalf(ctx context.Context, prog roster.Program, u roste
 // applied only when one of its links names a participant with an email, in
 // the program or anywhere in the import, who can receive the invitation on
 // the person's behalf; otherwise it is rejected before anything is written.
-// The held rows stay in memory; rows with an email cost one hash each.
+// The held rows stay in memory; rows with an email are kept in an exact set
+// (8 bytes a slot in memory, the keys in a temporary file), and only when a
+// sheet maps usernames: without one no row is ever held. Close it once done.
 type guardians struct {
-	seed      maphash.Seed
-	withEmail map[uint64]bool // role and email of each valid row with an email
+	withEmail *keyset.Set // role and email of each valid row with an email; nil: no sheet maps usernames
 	held      []rowOutcome
 }
 
-func newGuardians() *guardians {
-	return &guardians{seed: maphash.MakeSeed(), withEmail: map[uint64]bool{}}
+func newGuardians(im roster.Import) *guardians {
+	g := &guardians{}
+	for _, p := range im.Sheets {
+		if p.Mapping.Column(roster.TargetUsername) >= 0 {
+			g.withEmail = keyset.New(nil)
+			break
+		}
+	}
+	return g
 }
 
-func (g *guardians) key(role, email string) uint64 { return maphash.String(g.seed, role+"\x00"+email) }
+func guardianKey(role, email string) string { return role + "\x00" + email }
+
+// isGuardian reports whether a valid row of the import has role and email.
+func (g *guardians) isGuardian(role, email string) bool {
+	return g.withEmail != nil && g.withEmail.Has(guardianKey(role, email))
+}
+
+// close drops the set and its temporary file; err is the set's I/O error.
+func (g *guardians) close() error {
+	if g.withEmail == nil {
+		return nil
+	}
+	err := g.withEmail.Err()
+	g.withEmail.Close()
+	return err
+}
 
 // hold keeps a valid username-only row for settle and reports whether it did;
 // other valid rows are noted as possible guardians.
 func (g *guardians) hold(o rowOutcome) bool {
+	if g.withEmail == nil {
+		return false // no sheet maps usernames
+	}
 	rec := o.Record
 	if rec.Email == "" && rec.Username != "" {
 		g.held = append(g.held, o)
 		return true
 	}
 	if rec.Email != "" {
-		g.withEmail[g.key(rec.Role, rec.Email)] = true
+		g.withEmail.Add(guardianKey(rec.Role, rec.Email), 0)
 	}
 	return false
 }
@@ -84,7 +110,7 @@ func (s *Service) settle(ctx context.Context, im roster.Import, prog roster.Prog
 	for _, o := range g.held {
 		for role, emails := range o.Record.Assoc {
 			for _, e := range emails {
-				if r := (ref{role, e}); !g.withEmail[g.key(role, e)] && !asked[r] {
+				if r := (ref{role, e}); !g.isGuardian(role, e) && !asked[r] {
 					asked[r] = true
 					ask = append(ask, r)
 				}
@@ -124,7 +150,7 @@ func (s *Service) settle(ctx context.Context, im roster.Import, prog roster.Prog
 		ok := false
 		for role, emails := range o.Record.Assoc {
 			for _, e := range emails {
-				ok = ok || g.withEmail[g.key(role, e)] || inProgram[ref{role, e}]
+				ok = ok || g.isGuardian(role, e) || inProgram[ref{role, e}]
 			}
 		}
 		if ok {
@@ -145,6 +171,9 @@ func (s *Service) settle(ctx context.Context, im roster.Import, prog roster.Prog
 // apply as they are, the others rejected (V9).
 func (s *Service) emitHeld(ctx context.Context, im roster.Import, prog roster.Program, g *guardians, emit func(rowOutcome) error) error {
 	apply, rejected, err := s.settle(ctx, im, prog, g)
+	if err == nil && g.withEmail != nil {
+		err = g.withEmail.Err()
+	}
 	if err != nil {
 		return err
 	}

@@ -61,7 +61,8 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		inBatch = 0
 		return nil
 	}
-	guard := newGuardians()
+	guard := newGuardians(im)
+	defer guard.close()
 	emit := func(o rowOutcome) error {
 		if o.Action != "" {
 			if o.Record.Row > 0 {

@@ -48,7 +48,8 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 	res := resolver{store: s.cfg.Store, tenant: tenant, prog: im.ProgramID}
 	var rv Review
 	var pending []rowOutcome
-	links := newLinkCheck()
+	links := newLinkCheck(im)
+	defer links.close()
 	add := func(e Entry) {
 		rv.Total++
 		if rv.Total > opt.Offset && (opt.Limit == 0 || len(rv.Entries) < opt.Limit) {
@@ -80,7 +81,8 @@ func (s *Service) Review(ctx context.Context, tenant, id string, opt ReviewOptio
 		pending = pending[:0]
 		return nil
 	}
-	guard := newGuardians()
+	guard := newGuardians(im)
+	defer guard.close()
 	emit := func(o rowOutcome) error {
 		if o.Action != "" {
 			if o.Record.Row > 0 {

@@ -28,7 +28,15 @@ const excludeColumn = -1
 // for each data row in file order. Sheet-wide warnings come first. Fully
 // blank rows are left out (F4).
 func (s *Service) readRows(ctx context.Context, im roster.Import, prog roster.Program, fn func(rowOutcome) error) error {
-	return s.scanRows(ctx, im, prog, roster.NewUniqueness(), fn)
+	uniq := roster.NewUniqueness()
+	defer uniq.Close()
+	if err := s.scanRows(ctx, im, prog, uniq, fn); err != nil {
+		return err
+	}
+	if err := uniq.Err(); err != nil {
+		return fmt.Errorf("duplicate check (V2): %w", err)
+	}
+	return nil
 }
 
 // scanRows is readRows with the duplicate check's tracker; nil skips that

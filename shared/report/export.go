@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"slices"
 	"strconv"
@@ -50,7 +51,30 @@ type ExportRow struct {
 // Text is written as strings, never formulas, and without the report's
 // quote prefix, so that it imports back unchanged.
 func Export(w io.Writer, p roster.Program, rows map[string][]ExportRow) error {
-	if err := writeLayout(w, p, rows); err != nil {
+	return ExportStream(w, p, func(fn func(string, ExportRow) error) error {
+		for _, role := range slices.Sorted(maps.Keys(rows)) {
+			for _, r := range rows[role] {
+				if err := fn(role, r); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// ExportSource calls fn for every participant of an export with its role,
+// in the order each role's rows are to be written. An export calls it twice
+// (see ExportStream), so it must give the same rows both times.
+type ExportSource func(fn func(role string, r ExportRow) error) error
+
+// ExportStream is Export for rows read as they come: a first pass over each
+// finds the columns each tab needs (a Username column, link columns), the
+// second writes the rows. Memory stays flat in the number of participants:
+// each tab is streamed to a temporary file, then zipped into w; nothing is
+// written to w before every row has been read.
+func ExportStream(w io.Writer, p roster.Program, each ExportSource) error {
+	if err := writeLayout(w, p, each); err != nil {
 		return fmt.Errorf("export program %s: %w", p.ID, err)
 	}
 	return nil
@@ -129,9 +153,11 @@ func numberCell(v any) any {
 // significantDigits counts the digits of a plain decimal between its first
 // and last non-zero digit; Excel keeps 15.
 func significantDigits(s string) int {
-	digits := strings.Trim(strings.NewReplacer("-", "", ".", "").Replace(s), "0")
+	digits := strings.Trim(signAndPoint.Replace(s), "0")
 	return len(digits)
 }
+
+var signAndPoint = strings.NewReplacer("-", "", ".", "")
 
 func answerText(v any) string {
 	switch x := v.(type) {
@@ -157,18 +183,46 @@ type extraColumn struct {
 	value        func(ExportRow) any
 }
 
-// extraColumns returns the columns rows need beyond the template's: a
+// tabNeeds is what a tab's rows need beyond the template's columns.
+type tabNeeds struct {
+	username bool
+	links    map[string]bool // roles linked to
+}
+
+func (n *tabNeeds) add(r ExportRow) {
+	n.username = n.username || r.Username != ""
+	for role, emails := range r.Links {
+		if len(emails) > 0 {
+			n.links[role] = true
+		}
+	}
+}
+
+// covers reports whether the columns chosen from n hold all of r.
+func (n *tabNeeds) covers(r ExportRow) bool {
+	if r.Username != "" && !n.username {
+		return false
+	}
+	for role, emails := range r.Links {
+		if len(emails) > 0 && !n.links[role] {
+			return false
+		}
+	}
+	return true
+}
+
+// extraColumns returns the columns a tab needs beyond the template's: a
 // Username column when a row has a username, and a link column for each
 // other role a row links to, in the program's order of roles.
-func extraColumns(p roster.Program, role string, rows []ExportRow, sep string) []extraColumn {
+func extraColumns(p roster.Program, role string, needs *tabNeeds, sep string) []extraColumn {
 	var out []extraColumn
-	if slices.ContainsFunc(rows, func(r ExportRow) bool { return r.Username != "" }) {
+	if needs.username {
 		out = append(out, extraColumn{header: HeaderUsername,
 			note:  "The person's username. A row without an email needs one, and a link to a participant with an email.",
 			value: func(r ExportRow) any { return text(r.Username) }})
 	}
 	for _, other := range p.Roles {
-		if other == role || !slices.ContainsFunc(rows, func(r ExportRow) bool { return len(r.Links[other]) > 0 }) {
+		if other == role || !needs.links[other] {
 			continue
 		}
 		out = append(out, extraColumn{header: other,

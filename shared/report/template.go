@@ -1,6 +1,7 @@
 package report
 
 import (
+	"archive/zip"
 	"errors"
 	"fmt"
 	"io"
@@ -110,15 +111,30 @@ type layoutStyles struct {
 	header, note, date int
 }
 
-// writeLayout writes the template layout filled with rows (nil for the
-// empty template).
-func writeLayout(w io.Writer, p roster.Program, rows map[string][]ExportRow) error {
+// writeLayout writes the template layout filled with the rows each gives
+// (nil for the empty template). each is called twice: first to learn the
+// columns each tab needs (V9, A9), then to write the rows; every tab is
+// streamed to its own temporary file and the workbook is zipped straight
+// into w, so no participant is held in memory.
+func writeLayout(w io.Writer, p roster.Program, each ExportSource) error {
 	if len(p.Roles) == 0 {
 		return errors.New("the program has no roles")
 	}
-	for role := range rows {
-		if !p.HasRole(role) {
-			return fmt.Errorf("role %q is not a role of the program", role)
+	needs := map[string]*tabNeeds{}
+	for _, role := range p.Roles {
+		needs[role] = &tabNeeds{links: map[string]bool{}}
+	}
+	if each != nil {
+		err := each(func(role string, r ExportRow) error {
+			n, ok := needs[role]
+			if !ok {
+				return fmt.Errorf("role %q is not a role of the program", role)
+			}
+			n.add(r)
+			return nil
+		})
+		if err != nil {
+			return err
 		}
 	}
 	f := excelize.NewFile()
@@ -163,6 +179,9 @@ func writeLayout(w io.Writer, p roster.Program, rows map[string][]ExportRow) err
 			return fmt.Errorf("tab for role %q: %w", role, err)
 		}
 	}
+	// Before the tabs are streamed: setting it after reads every streamed
+	// tab back into memory.
+	f.SetActiveSheet(0)
 	lists, err := writeLists(f, p)
 	if err != nil {
 		return err
@@ -171,13 +190,38 @@ func writeLayout(w io.Writer, p roster.Program, rows map[string][]ExportRow) err
 	if err != nil {
 		return err
 	}
+	tabs := make(map[string]*roleTab, len(roles))
 	for _, role := range roles {
-		if err := writeRoleTab(f, p, role, tabOf[role], st, lists, sep, rows[role]); err != nil {
+		t, err := startRoleTab(f, p, role, tabOf[role], st, sep, needs[role])
+		if err != nil {
+			return fmt.Errorf("role %q: %w", role, err)
+		}
+		tabs[role] = t
+	}
+	if each != nil {
+		err := each(func(role string, r ExportRow) error {
+			t, ok := tabs[role]
+			if !ok || !t.needs.covers(r) {
+				return errChanged
+			}
+			if err := t.write(r); err != nil {
+				return fmt.Errorf("role %q: %w", role, err)
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+	}
+	for _, role := range roles {
+		if err := tabs[role].finish(f, lists); err != nil {
 			return fmt.Errorf("role %q: %w", role, err)
 		}
 	}
-	f.SetActiveSheet(0)
-	return f.Write(w)
+	// excelize zips a workbook into a buffer of its own; its zip writer,
+	// pointed at w, writes the parts there as they are read instead.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return zip.NewWriter(w) })
+	return f.Write(io.Discard)
 }
 
 // writeLists puts the options of every choice question that cannot have an
@@ -227,27 +271,44 @@ func inlineList(options []string) bool {
 	return n-1 <= excelize.MaxFieldLength
 }
 
-func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layoutStyles, lists map[string]string, sep string, rows []ExportRow) error {
+// errChanged is a second pass that met a row the first did not announce.
+var errChanged = errors.New("participants changed while the export was read: export again")
+
+// roleTab is one role's tab while it is written.
+type roleTab struct {
+	sw        *excelize.StreamWriter
+	tab       string
+	questions []roster.Question
+	extra     []extraColumn
+	needs     *tabNeeds
+	st        layoutStyles
+	sep       string
+	row       []any
+	next      int // the next row number
+}
+
+// startRoleTab writes a tab's widths, panes, header and note rows.
+func startRoleTab(f *excelize.File, p roster.Program, role, tab string, st layoutStyles, sep string, needs *tabNeeds) (*roleTab, error) {
 	questions := p.QuestionsFor(role)
 	headers := TemplateHeaders(p, role)
-	extra := extraColumns(p, role, rows, sep)
+	extra := extraColumns(p, role, needs, sep)
 	for _, c := range extra {
 		headers = append(headers, c.header)
 	}
 	sw, err := f.NewStreamWriter(tab)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	// Widths, column styles and panes go before the first row.
 	if err := sw.SetColWidth(1, 1, 32); err != nil {
-		return err
+		return nil, err
 	}
 	if err := sw.SetColWidth(2, 3, 14); err != nil {
-		return err
+		return nil, err
 	}
 	if len(questions) > 0 {
 		if err := sw.SetColWidth(4, 3+len(questions), 22); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for i, q := range questions {
@@ -255,12 +316,12 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 			// A date typed in any form the user's Excel understands is then
 			// shown, and read back, as YYYY-MM-DD.
 			if err := sw.SetColStyle(4+i, 4+i, st.date); err != nil {
-				return err
+				return nil, err
 			}
 		}
 	}
 	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: NoteRow, TopLeftCell: fmt.Sprintf("A%d", FirstDataRow), ActivePane: "bottomLeft"}); err != nil {
-		return err
+		return nil, err
 	}
 
 	row := make([]any, len(headers))
@@ -268,7 +329,7 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 		row[i] = excelize.Cell{StyleID: st.header, Value: h}
 	}
 	if err := sw.SetRow(fmt.Sprintf("A%d", HeaderRow), row); err != nil {
-		return err
+		return nil, err
 	}
 	notes := []string{
 		NoteRowPrefix + " this row is skipped on import; enter participants from row 3. Email is required.",
@@ -294,29 +355,38 @@ func writeRoleTab(f *excelize.File, p roster.Program, role, tab string, st layou
 		row[i] = excelize.Cell{StyleID: st.note, Value: n}
 	}
 	if err := sw.SetRow(fmt.Sprintf("A%d", NoteRow), row, excelize.RowOpts{Height: 60}); err != nil {
+		return nil, err
+	}
+	return &roleTab{sw: sw, tab: tab, questions: questions, extra: extra, needs: needs, st: st, sep: sep, row: row, next: FirstDataRow}, nil
+}
+
+// write adds one participant's row.
+func (t *roleTab) write(r ExportRow) error {
+	row := t.row
+	clear(row)
+	row[0], row[1], row[2] = text(r.Email), text(r.UserID), text(exportStatus(r.Status))
+	for j, q := range t.questions {
+		row[3+j] = cellValue(q, r.Profile[q.Key], t.st.date, t.sep)
+	}
+	for j, c := range t.extra {
+		row[3+len(t.questions)+j] = c.value(r)
+	}
+	cell, err := excelize.CoordinatesToCellName(1, t.next)
+	if err != nil {
 		return err
 	}
+	t.next++
+	return t.sw.SetRow(cell, row)
+}
 
-	for i, r := range rows {
-		clear(row)
-		row[0], row[1], row[2] = text(r.Email), text(r.UserID), text(exportStatus(r.Status))
-		for j, q := range questions {
-			row[3+j] = cellValue(q, r.Profile[q.Key], st.date, sep)
-		}
-		for j, c := range extra {
-			row[3+len(questions)+j] = c.value(r)
-		}
-		if err := sw.SetRow(fmt.Sprintf("A%d", FirstDataRow+i), row); err != nil {
+// finish adds the drop-downs and ends the tab's stream.
+func (t *roleTab) finish(f *excelize.File, lists map[string]string) error {
+	for _, dv := range validations(t.questions, lists, t.sep) {
+		if err := f.AddDataValidation(t.tab, dv); err != nil {
 			return err
 		}
 	}
-
-	for _, dv := range validations(questions, lists, sep) {
-		if err := f.AddDataValidation(tab, dv); err != nil {
-			return err
-		}
-	}
-	return sw.Flush()
+	return t.sw.Flush()
 }
 
 // questionNote is the note-row hint of a question's column; sep separates

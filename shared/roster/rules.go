@@ -1,10 +1,6 @@
 package roster
 
-import (
-	"fmt"
-	"hash/maphash"
-	"strings"
-)
+import "strings"
 
 // Record is one row of a sheet read through its mapping: the values a row
 // carries, parsed and checked against the program (V1, V3–V5).
@@ -204,64 +200,4 @@ func HasErrors(flags []Flag) bool {
 		}
 	}
 	return false
-}
-
-// Uniqueness finds emails, User IDs and usernames that occur more than once in one
-// import (V2, V3). It keeps a hash and the first row of each value, so a
-// million rows cost tens of megabytes, not the values themselves.
-type Uniqueness struct {
-	seed   maphash.Seed
-	emails map[uint64]firstSeen
-	ids    map[uint64]firstSeen
-	names  map[uint64]firstSeen // usernames, V9
-	sheets []string
-}
-
-type firstSeen struct {
-	sheet int32
-	row   int32
-}
-
-// NewUniqueness returns an empty tracker.
-func NewUniqueness() *Uniqueness {
-	return &Uniqueness{seed: maphash.MakeSeed(), emails: map[uint64]firstSeen{}, ids: map[uint64]firstSeen{}, names: map[uint64]firstSeen{}}
-}
-
-// Check records rec's email, User ID and username and flags each one seen before.
-// Call it in file order, only for records without errors.
-func (u *Uniqueness) Check(rec Record, plan SheetPlan) []Flag {
-	var flags []Flag
-	sheet := u.sheetIndex(rec.Sheet)
-	check := func(seen map[uint64]firstSeen, value, target, rule, what string) {
-		if value == "" {
-			return
-		}
-		h := maphash.String(u.seed, value)
-		if first, dup := seen[h]; dup {
-			where := fmt.Sprintf("row %d", first.row)
-			if int(first.sheet) != sheet {
-				where = fmt.Sprintf("sheet %s, row %d", u.sheets[first.sheet], first.row)
-			}
-			flags = append(flags, Flag{Sheet: rec.Sheet, Row: rec.Row, Column: plan.header(plan.Mapping.Column(target)),
-				Value: value, Reason: fmt.Sprintf("duplicate %s: first seen in %s", what, where), Severity: SeverityError, Rule: rule})
-			return
-		}
-		seen[h] = firstSeen{sheet: int32(sheet), row: int32(rec.Row)}
-	}
-	check(u.emails, rec.Email, TargetEmail, "V2", "email")
-	if rec.UserIDMapped {
-		check(u.ids, rec.UserID, TargetUserID, "V3", "User ID")
-	}
-	check(u.names, rec.Username, TargetUsername, "V9", "username")
-	return flags
-}
-
-func (u *Uniqueness) sheetIndex(name string) int {
-	for i, s := range u.sheets {
-		if s == name {
-			return i
-		}
-	}
-	u.sheets = append(u.sheets, name)
-	return len(u.sheets) - 1
 }
