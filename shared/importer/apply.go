@@ -1,11 +1,11 @@
 package importer
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"slices"
 	"sync"
 
@@ -83,8 +83,14 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
 		}
 	}
-	if err := s.putJSON(ctx, resultKey(tenant, id, batch), out); err != nil {
+	// Without a sync: a result lost to a crash is remade by applying its
+	// batch again (A11), and a torn one does not decode.
+	raw, err := json.Marshal(out)
+	if err != nil {
 		return out, err
+	}
+	if err := s.putScratch(ctx, resultKey(tenant, id, batch), raw); err != nil {
+		return out, fmt.Errorf("write %s: %w", resultKey(tenant, id, batch), err)
 	}
 	return out, s.cfg.Store.RecordBatch(ctx, tenant, id, batch)
 }
@@ -159,21 +165,20 @@ func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Deci
 	return err
 }
 
+// readBatch reads a whole batch file (batchfile.go).
 func (s *Service) readBatch(ctx context.Context, key string) ([]batchRow, error) {
 	rc, err := s.cfg.Blobs.Get(ctx, key)
 	if err != nil {
 		return nil, fmt.Errorf("get batch %s: %w", key, err)
 	}
 	defer rc.Close()
-	var rows []batchRow
-	sc := bufio.NewScanner(rc)
-	sc.Buffer(make([]byte, 0, 64<<10), 64<<20)
-	for sc.Scan() {
-		var r batchRow
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			return nil, fmt.Errorf("read batch %s: %w", key, err)
-		}
-		rows = append(rows, r)
+	raw, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read batch %s: %w", key, err)
 	}
-	return rows, sc.Err()
+	rows, err := decodeBatch(raw)
+	if err != nil {
+		return nil, batchError(key, err)
+	}
+	return rows, nil
 }
