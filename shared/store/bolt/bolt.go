@@ -181,7 +181,7 @@ func get(b *bbolt.Bucket, k []byte, v any) (found bool, err error) {
 	if raw == nil {
 		return false, nil
 	}
-	return true, decodeValue(raw, v)
+	return true, decodeValue(k, raw, v)
 }
 
 func put(b *bbolt.Bucket, k []byte, v any) error {

@@ -126,7 +126,7 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID, afterUs
 			}
 			for ; k != nil && bytes.HasPrefix(k, pre) && len(page) < listPage; k, v = c.Next() {
 				var p roster.Participant
-				if err := decodeValue(v, &p); err != nil {
+				if err := decodeValue(k, v, &p); err != nil {
 					return fmt.Errorf("user %s: %w", k[len(pre):], err)
 				}
 				page = append(page, p)

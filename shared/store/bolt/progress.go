@@ -62,7 +62,7 @@ func (s *Store) RunningImports(ctx context.Context, tenant string) ([]roster.Imp
 		c := tx.Bucket(bucketImports).Cursor()
 		for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
 			var im roster.Import
-			if err := decodeValue(v, &im); err != nil {
+			if err := decodeValue(k, v, &im); err != nil {
 				return err
 			}
 			if im.Tenant == tenant && (im.Status == roster.ImportRunning || im.Status == roster.ImportInterrupted) {
