@@ -1,11 +1,12 @@
 package importer
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"slices"
 	"sync"
 
@@ -172,11 +173,16 @@ func (s *Service) readBatch(ctx context.Context, key string) ([]batchRow, error)
 		return nil, fmt.Errorf("get batch %s: %w", key, err)
 	}
 	defer rc.Close()
-	raw, err := io.ReadAll(rc)
-	if err != nil {
+	var buf bytes.Buffer
+	if f, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if info, err := f.Stat(); err == nil {
+			buf.Grow(int(info.Size()) + bytes.MinRead) // one allocation, not a doubling series
+		}
+	}
+	if _, err := buf.ReadFrom(rc); err != nil {
 		return nil, fmt.Errorf("read batch %s: %w", key, err)
 	}
-	rows, err := decodeBatch(raw)
+	rows, err := decodeBatch(buf.Bytes())
 	if err != nil {
 		return nil, batchError(key, err)
 	}

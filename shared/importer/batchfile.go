@@ -8,6 +8,7 @@ import (
 	"hash/crc32"
 	"maps"
 	"slices"
+	"unsafe"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -117,7 +118,13 @@ func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
 	}
 	b = append(b, 0)
 	b = appendNum(b, a == nil, len(a))
-	for _, k := range slices.Sorted(maps.Keys(a)) {
+	var space [16]string
+	keys := space[:0]
+	for k := range a {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
 		b = appendStr(b, k)
 		switch v := a[k].(type) {
 		case nil:
@@ -162,7 +169,8 @@ func appendStrs(b []byte, ss []string) []byte {
 	return b
 }
 
-// decodeBatch reads a whole batch file. Its strings share one copy of raw.
+// decodeBatch reads a whole batch file. Its strings share raw's memory,
+// which the caller hands over and must not change afterwards.
 func decodeBatch(raw []byte) ([]batchRow, error) {
 	if len(raw) < len(batchMagic)+8 || string(raw[:len(batchMagic)]) != batchMagic {
 		return nil, errTornBatch
@@ -172,7 +180,11 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 		return nil, errTornBatch
 	}
 	n := int(binary.LittleEndian.Uint32(body[len(body)-4:]))
-	s := string(body[len(batchMagic) : len(body)-4])
+	rest := body[len(batchMagic) : len(body)-4]
+	s := ""
+	if len(rest) > 0 {
+		s = unsafe.String(&rest[0], len(rest))
+	}
 	r := &rowReader{s: s}
 	rows := make([]batchRow, 0, min(n, len(s)))
 	for range n {

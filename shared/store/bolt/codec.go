@@ -125,7 +125,12 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 	b = appendString(b, p.Role)
 	b = appendCode(b, string(p.Status), statuses)
 	b = appendCount(b, p.Profile == nil, len(p.Profile))
-	keys := slices.Sorted(maps.Keys(p.Profile))
+	var space [16]string // most profiles: no allocation for the sort
+	keys := space[:0]
+	for k := range p.Profile {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
 	for _, k := range keys {
 		b = appendString(b, k)
 		switch a := p.Profile[k].(type) {
