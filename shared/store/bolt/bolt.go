@@ -231,7 +231,7 @@ func (s *Store) PutImport(ctx context.Context, im roster.Import) (roster.Import,
 	if err != nil {
 		return roster.Import{}, fmt.Errorf("put import %s: %w", im.ID, err)
 	}
-	err = s.saves.run(func(tx *bbolt.Tx) (conflict, err error) {
+	err = s.saves.run(func(tx *txn) (conflict, err error) {
 		imports := tx.Bucket(bucketImports)
 		k := key(im.Tenant, im.ID)
 		var old roster.Import
@@ -254,7 +254,7 @@ func (s *Store) PutImport(ctx context.Context, im roster.Import) (roster.Import,
 		if err := imports.Put(k, raw); err != nil {
 			return nil, err
 		}
-		appliedOf(tx, &im)
+		appliedOf(tx.Tx, &im)
 		return nil, nil
 	})
 	if err != nil {
