@@ -172,7 +172,7 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 	}
 	b = appendBool(b, p.LastImport != nil)
 	if m := p.LastImport; m != nil {
-		b = appendString(b, m.ImportID)
+		b = appendID(b, m.ImportID)
 		b = appendString(b, m.Sheet)
 		b = binary.AppendVarint(b, int64(m.Row))
 		b = appendCode(b, string(m.Action), actions)
@@ -244,11 +244,12 @@ func readParticipant(k, raw []byte) (roster.Participant, error) {
 		p.InvitedAt = &t
 	}
 	if r.bool() {
-		m := &roster.ImportMark{ImportID: r.string(), Sheet: r.string(), Row: int(r.varint())}
+		m := &roster.ImportMark{}
 		if old {
-			m.Action = roster.Action(r.string())
+			m.ImportID, m.Sheet, m.Row, m.Action = r.string(), r.string(), int(r.varint()), roster.Action(r.string())
 		} else {
-			m.Action = roster.Action(r.code(actions))
+			m.ImportID = r.id()
+			m.Sheet, m.Row, m.Action = r.string(), int(r.varint()), roster.Action(r.code(actions))
 		}
 		p.LastImport = m
 	}

@@ -34,7 +34,10 @@ func sampleParticipant() roster.Participant {
 // them, nil and empty apart.
 func TestCodecRoundTrip(t *testing.T) {
 	full := sampleParticipant()
+	packed := sampleParticipant()
+	packed.LastImport.ImportID = roster.NewID("imp_")
 	for _, v := range []any{
+		&packed,
 		&roster.User{Tenant: "t1", ID: "u01", Email: "a@example.com", ExternalID: "E1", Username: "ann",
 			AccountCreated: true, Version: 3, UpdatedAt: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)},
 		&roster.User{},

@@ -17,20 +17,28 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 	var us []roster.User
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		ids := map[string]bool{}
+		var bad error
 		lookup := func(index []byte, values []string) {
 			b := newSeeker(tx.Bucket(index))
 			for _, v := range values {
 				if v == "" {
 					continue
 				}
-				if id := b.get(key(tenant, v)); id != nil {
-					ids[string(id)] = true
+				if raw := b.get(key(tenant, v)); raw != nil {
+					id, ok := ownerOf(raw)
+					if !ok {
+						bad = fmt.Errorf("%s lookup: %w", index, errCorrupt)
+					}
+					ids[id] = true
 				}
 			}
 		}
 		lookup(bucketEmails, keys.Emails)
 		lookup(bucketExternalIDs, keys.ExternalIDs)
 		lookup(bucketUsernames, keys.Usernames)
+		if bad != nil {
+			return bad
+		}
 		var err error
 		us, err = getUsers(tx, tenant, sortedKeys(ids))
 		return err
@@ -259,16 +267,30 @@ func checkUser(tx *txn, u *roster.User) (old roster.User, conflict, err error) {
 		return old, fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
 	}
 	// Participant data stays out of errors: name the other user, not the key.
-	if owner := tx.get(bucketEmails, key(u.Tenant, u.Email)); u.Email != "" && owner != nil && string(owner) != u.ID {
+	if owner, taken := ownedByOther(tx, bucketEmails, u.Email, u); taken {
 		return old, fmt.Errorf("user %s: email belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
-	if owner := tx.get(bucketExternalIDs, key(u.Tenant, u.ExternalID)); u.ExternalID != "" && owner != nil && string(owner) != u.ID {
+	if owner, taken := ownedByOther(tx, bucketExternalIDs, u.ExternalID, u); taken {
 		return old, fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
-	if owner := tx.get(bucketUsernames, key(u.Tenant, u.Username)); u.Username != "" && owner != nil && string(owner) != u.ID {
+	if owner, taken := ownedByOther(tx, bucketUsernames, u.Username, u); taken {
 		return old, fmt.Errorf("user %s: username belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
 	return old, nil, nil
+}
+
+// ownedByOther reports whether value (u's email, external ID or username)
+// is claimed in index by a user other than u, and names that user.
+func ownedByOther(tx *txn, index []byte, value string, u *roster.User) (owner string, taken bool) {
+	if value == "" {
+		return "", false
+	}
+	raw := tx.get(index, key(u.Tenant, value))
+	if raw == nil {
+		return "", false
+	}
+	owner, ok := ownerOf(raw)
+	return owner, !ok || owner != u.ID
 }
 
 func checkParticipant(tx *txn, p *roster.Participant) (conflict, err error) {
@@ -307,7 +329,7 @@ func writeUser(tx *txn, u *roster.User, old roster.User, val []byte) error {
 		if newValue == "" {
 			return nil
 		}
-		return b.Put(key(u.Tenant, newValue), []byte(u.ID))
+		return b.Put(key(u.Tenant, newValue), ownerValue(u.ID))
 	}
 	if err := claim(bucketEmails, old.Email, u.Email); err != nil {
 		return fmt.Errorf("user %s: email index: %w", u.ID, err)
