@@ -87,7 +87,7 @@ func appendUser(b []byte, u *roster.User) []byte {
 }
 
 func readUser(k, raw []byte) (roster.User, error) {
-	r := reader{b: raw[1:]}
+	r := newReader(raw[1:])
 	var u roster.User
 	if raw[0] == tagUserWithIDs {
 		u.Tenant, u.ID = r.string(), r.string()
@@ -182,7 +182,7 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 }
 
 func readParticipant(k, raw []byte) (roster.Participant, error) {
-	r := reader{b: raw[1:]}
+	r := newReader(raw[1:])
 	var p roster.Participant
 	old := raw[0] == tagParticipantWithIDs
 	if old {
@@ -320,6 +320,7 @@ func appendTime(b []byte, t time.Time) []byte {
 // reader reads what the append functions wrote; the first fault sticks.
 type reader struct {
 	b   []byte
+	s   string // b's bytes as they were at the start, or ""
 	bad bool
 }
 
@@ -375,7 +376,24 @@ func (r *reader) bytes() []byte {
 	return s
 }
 
-func (r *reader) string() string { return string(r.bytes()) }
+// string reads a string; from a reader made by newReader it shares the
+// value's one copy rather than taking its own.
+func (r *reader) string() string {
+	if r.s == "" {
+		return string(r.bytes())
+	}
+	n := r.uvarint()
+	if n > uint64(len(r.b)) {
+		r.fail()
+		return ""
+	}
+	at := len(r.s) - len(r.b)
+	r.b = r.b[n:]
+	return r.s[at : at+int(n)]
+}
+
+// newReader reads b, which bbolt's map holds, through one copy of it.
+func newReader(b []byte) reader { return reader{b: b, s: string(b)} }
 
 // count reads appendCount's n; isNil for nil.
 func (r *reader) count() (n int, isNil bool) {
