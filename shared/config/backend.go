@@ -55,6 +55,9 @@ func NewBackend(c Config, awsCfg aws.Config) *Backend {
 		ReportURL: c.ReportURL,
 		PageURL:   c.PageURL(),
 		From:      c.MailFrom,
+		// The bucket's lifecycle rule expires work files; the functions
+		// have no delete right.
+		KeepWorkFiles: true,
 	}
 	if c.StateMachineARN != "" {
 		b.Workflow = sfn.New(sfnapi.NewFromConfig(awsCfg), c.StateMachineARN)

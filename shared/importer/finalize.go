@@ -73,13 +73,34 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	if err != nil {
 		return im, err
 	}
+	dropErr := s.dropWorkFiles(ctx, tenant, id, len(man.Batches))
 	if im.Admin == "" {
-		return im, nil
+		return im, dropErr
 	}
 	if err := s.cfg.Mailer.Send(ctx, completion(prog, im, s.cfg.ReportURL(tenant, id, keys[0]))); err != nil {
-		return im, fmt.Errorf("send completion email: %w", err)
+		return im, errors.Join(fmt.Errorf("send completion email: %w", err), dropErr)
 	}
-	return im, nil
+	return im, dropErr
+}
+
+// dropWorkFiles deletes what only a run in progress reads: the batches,
+// their results and prepare's entries, now in the report. The manifest
+// (progress), the file's structure (the rows view), sync.json and held.txt
+// (sync approve and reject) stay.
+func (s *Service) dropWorkFiles(ctx context.Context, tenant, id string, batches int) error {
+	if s.cfg.KeepWorkFiles {
+		return nil
+	}
+	keys := []string{workKey(tenant, id, "prepare.json")}
+	for n := 1; n <= batches; n++ {
+		keys = append(keys, batchKey(tenant, id, n), resultKey(tenant, id, n))
+	}
+	for _, k := range keys {
+		if err := s.cfg.Blobs.Delete(ctx, k); err != nil {
+			return fmt.Errorf("import %s completed; drop its work files: %w", id, err)
+		}
+	}
+	return nil
 }
 
 // mergeEntries adds the link warnings of rows already in entries to those

@@ -142,3 +142,5 @@ func BenchmarkOffboardPass(b *testing.B) {
 		})
 	}
 }
+
+func (b fileBlobs) Delete(context.Context, string) error { return nil }

@@ -98,6 +98,16 @@ type Blobs interface {
 	Put(ctx context.Context, key string, r io.Reader) error
 	// Get returns roster.ErrNotFound when there is no such key.
 	Get(ctx context.Context, key string) (io.ReadCloser, error)
+	// Delete removes key; a missing key is no error.
+	Delete(ctx context.Context, key string) error
+}
+
+// ScratchBlobs is a Blobs that can also write a file without waiting for it
+// to be durable: work files that a lost write only makes the run rebuild
+// (batches, batch results), which carry their own check of completeness.
+type ScratchBlobs interface {
+	Blobs
+	PutScratch(ctx context.Context, key string, r io.Reader) error
 }
 
 // Message is one email. Key identifies it: a mailer sends one message per

@@ -3,8 +3,8 @@ package importer
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -36,29 +36,29 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	}
 	if im.Batches > 0 {
 		// A resumed run: the batches were written before (same file, same
-		// edits), so the file is not read again.
+		// edits), so the file is not read again — unless a batch still to
+		// apply is lost or torn (a crash of the machine: batches are written
+		// without a sync), or the batches are of an older form; then they
+		// are all written again, the same rows in the same batches.
 		var man Manifest
-		if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err == nil && len(man.Batches) == im.Batches {
+		if err := s.getJSON(ctx, ManifestKey(tenant, id), &man); err == nil && len(man.Batches) == im.Batches && s.batchesWhole(ctx, im, man) {
 			return man, nil
 		}
 	}
 	man := Manifest{ImportID: id, Batches: []string{}}
 	var entries []Entry
-	var buf bytes.Buffer
-	inBatch := 0
-	enc := json.NewEncoder(&buf)
+	var bw batchWriter
 	flush := func() error {
-		if inBatch == 0 {
+		if bw.rows == 0 {
 			return nil
 		}
 		key := batchKey(tenant, id, len(man.Batches)+1)
-		if err := s.cfg.Blobs.Put(ctx, key, bytes.NewReader(buf.Bytes())); err != nil {
+		if err := s.putScratch(ctx, key, bw.bytes()); err != nil {
 			return fmt.Errorf("write batch %s: %w", key, err)
 		}
 		man.Batches = append(man.Batches, key)
-		man.BatchRows = append(man.BatchRows, inBatch)
-		buf.Reset()
-		inBatch = 0
+		man.BatchRows = append(man.BatchRows, bw.rows)
+		bw.reset()
 		return nil
 	}
 	guard := newGuardians(im)
@@ -71,11 +71,11 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 			entries = append(entries, Entry{Sheet: o.Plan.Name, Row: rowOf(o), Action: o.Action, Values: o.Record.Values, Flags: o.Flags})
 			return nil
 		}
-		if err := enc.Encode(batchRow{Record: o.Record, Flags: o.Flags}); err != nil {
+		if err := bw.add(batchRow{Record: o.Record, Flags: o.Flags}); err != nil {
 			return err
 		}
 		man.Rows++
-		if inBatch++; inBatch == s.cfg.BatchSize {
+		if bw.rows == s.cfg.BatchSize {
 			return flush()
 		}
 		return nil
@@ -106,4 +106,32 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		return nil
 	})
 	return man, err
+}
+
+// batchesWhole reports whether every batch of man that the run may read
+// again is where batchKey puts it and whole: those not applied yet, and
+// those whose result is lost (ApplyBatch applies them again).
+func (s *Service) batchesWhole(ctx context.Context, im roster.Import, man Manifest) bool {
+	for i, key := range man.Batches {
+		if key != batchKey(im.Tenant, im.ID, i+1) {
+			return false
+		}
+		var done BatchResult
+		if slices.Contains(im.AppliedSet, i+1) && s.getJSON(ctx, resultKey(im.Tenant, im.ID, i+1), &done) == nil {
+			continue
+		}
+		if _, err := s.readBatch(ctx, key); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// putScratch writes a work file that the run can rebuild if it is lost,
+// without waiting for the disk where the blob store allows it.
+func (s *Service) putScratch(ctx context.Context, key string, b []byte) error {
+	if sb, ok := s.cfg.Blobs.(ScratchBlobs); ok {
+		return sb.PutScratch(ctx, key, bytes.NewReader(b))
+	}
+	return s.cfg.Blobs.Put(ctx, key, bytes.NewReader(b))
 }

@@ -45,6 +45,10 @@ type Config struct {
 	RunOwner string
 	// LeaseTTL is how long a run's lease lasts unless renewed (default 1 min).
 	LeaseTTL time.Duration
+	// KeepWorkFiles leaves a completed run's batches and batch results
+	// where they are, for the blob store's lifecycle rules to expire (S3,
+	// whose functions may not delete); otherwise Finalize deletes them.
+	KeepWorkFiles bool
 	// SoleOwner says no other process uses the store at the same time (the
 	// bbolt file lock): a run owned by another is interrupted at once.
 	SoleOwner bool
@@ -236,10 +240,10 @@ func WorkKey(tenant, importID, name string) string { return workKey(tenant, impo
 // ManifestKey is where Prepare writes an import's manifest.
 func ManifestKey(tenant, importID string) string { return workKey(tenant, importID, "manifest.json") }
 func batchKey(tenant, importID string, n int) string {
-	return workKey(tenant, importID, fmt.Sprintf("batch-%05d.jsonl", n))
+	return workKey(tenant, importID, fmt.Sprintf("batch-%05d.rows", n))
 }
 func resultKey(tenant, importID string, n int) string {
-	return workKey(tenant, importID, fmt.Sprintf("result-%05d.jsonl", n))
+	return workKey(tenant, importID, fmt.Sprintf("result-%05d.json", n))
 }
 func reportKey(tenant, importID, ext string) string {
 	return fmt.Sprintf("reports/%s/%s/report.%s", tenant, importID, ext)

@@ -101,6 +101,15 @@ func (p Program) HasRole(role string) bool {
 
 // QuestionsFor returns the questions of role's profile form.
 func (p Program) QuestionsFor(role string) []Question {
+	all := true
+	for _, q := range p.Questions {
+		all = all && q.AppliesTo(role)
+	}
+	if all && len(p.Questions) > 0 {
+		// Every question: no copy (Decide asks for each row); capped, so
+		// that a caller's append copies.
+		return p.Questions[:len(p.Questions):len(p.Questions)]
+	}
 	var qs []Question
 	for _, q := range p.Questions {
 		if q.AppliesTo(role) {

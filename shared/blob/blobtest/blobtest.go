@@ -99,6 +99,49 @@ func Run(t *testing.T, newBlobs func(t *testing.T) importer.Blobs) {
 		}
 		wantContent(t, b, "kept", []byte("old"))
 	})
+	t.Run("delete", func(t *testing.T) {
+		b := newBlobs(t)
+		put(t, b, "work/t1/i1/batch-00001.rows", []byte("rows"))
+		put(t, b, "work/t1/i1/manifest.json", []byte("{}"))
+		if err := b.Delete(t.Context(), "work/t1/i1/batch-00001.rows"); err != nil {
+			t.Fatalf("Delete = %v", err)
+		}
+		if r, err := b.Get(t.Context(), "work/t1/i1/batch-00001.rows"); !errors.Is(err, roster.ErrNotFound) {
+			if err == nil {
+				r.Close()
+			}
+			t.Fatalf("Get after Delete = %v, want roster.ErrNotFound", err)
+		}
+		wantContent(t, b, "work/t1/i1/manifest.json", []byte("{}")) // its neighbour stays
+		// Deleting again, a key never written or a mere prefix is no error
+		// and removes nothing.
+		for _, key := range []string{"work/t1/i1/batch-00001.rows", "nothing/here", "work/t1/i1", "work/t1/i1/manifest.json/more"} {
+			if err := b.Delete(t.Context(), key); err != nil {
+				t.Errorf("Delete(%q) = %v, want nil", key, err)
+			}
+		}
+		wantContent(t, b, "work/t1/i1/manifest.json", []byte("{}"))
+		put(t, b, "work/t1/i1/batch-00001.rows", []byte("again")) // a deleted key can be written again
+		wantContent(t, b, "work/t1/i1/batch-00001.rows", []byte("again"))
+	})
+	t.Run("scratch_put", func(t *testing.T) {
+		b := newBlobs(t)
+		sb, ok := b.(importer.ScratchBlobs)
+		if !ok {
+			t.Skip("no PutScratch: work files are written as every blob is")
+		}
+		for _, content := range []string{"first batch, longer", "second"} {
+			if err := sb.PutScratch(t.Context(), "work/t1/i1/batch-00002.rows", strings.NewReader(content)); err != nil {
+				t.Fatalf("PutScratch = %v", err)
+			}
+			wantContent(t, b, "work/t1/i1/batch-00002.rows", []byte(content))
+		}
+		boom := errors.New("read failed")
+		if err := sb.PutScratch(t.Context(), "work/t1/i1/batch-00002.rows", io.MultiReader(strings.NewReader("torn"), errReader{boom})); err == nil {
+			t.Fatal("PutScratch with a failing reader = nil, want an error")
+		}
+		wantContent(t, b, "work/t1/i1/batch-00002.rows", []byte("second"))
+	})
 	t.Run("concurrent_puts", func(t *testing.T) {
 		b := newBlobs(t)
 		const n = 16

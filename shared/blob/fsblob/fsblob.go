@@ -70,19 +70,32 @@ func checkKey(key string) error {
 	return nil
 }
 
+var _ importer.ScratchBlobs = (*Blobs)(nil)
+
 // Put implements importer.Blobs.
 func (b *Blobs) Put(ctx context.Context, key string, r io.Reader) error {
+	return b.put(key, r, true)
+}
+
+// PutScratch implements importer.ScratchBlobs: as Put, but without the
+// sync, so a crash of the machine (not of the process) may leave the file
+// missing, empty or short.
+func (b *Blobs) PutScratch(ctx context.Context, key string, r io.Reader) error {
+	return b.put(key, r, false)
+}
+
+func (b *Blobs) put(key string, r io.Reader, sync bool) error {
 	path, err := b.Path(key)
 	if err != nil {
 		return fmt.Errorf("put blob: %w", err)
 	}
-	if err := b.write(path, r); err != nil {
+	if err := b.write(path, r, sync); err != nil {
 		return fmt.Errorf("put blob %s: %w", key, err)
 	}
 	return nil
 }
 
-func (b *Blobs) write(path string, r io.Reader) error {
+func (b *Blobs) write(path string, r io.Reader, sync bool) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return err
 	}
@@ -102,8 +115,10 @@ func (b *Blobs) write(path string, r io.Reader) error {
 	}
 	// Sync before the rename so that a crash leaves the old file or the
 	// whole new one.
-	if err := f.Sync(); err != nil {
-		return err
+	if sync {
+		if err := f.Sync(); err != nil {
+			return err
+		}
 	}
 	if err := f.Close(); err != nil {
 		return err
@@ -139,4 +154,21 @@ func (b *Blobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get blob %s: %w", key, err)
 	}
 	return f, nil
+}
+
+// Delete implements importer.Blobs. A folder is only a prefix of keys, so
+// it is left alone, as a missing key is.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	path, err := b.Path(key)
+	if err != nil {
+		return fmt.Errorf("delete blob: %w", err)
+	}
+	info, err := os.Lstat(path)
+	if err == nil && !info.IsDir() {
+		err = os.Remove(path)
+	}
+	if err == nil || errors.Is(err, fs.ErrNotExist) || errors.Is(err, syscall.ENOTDIR) {
+		return nil
+	}
+	return fmt.Errorf("delete blob %s: %w", key, err)
 }

@@ -27,6 +27,7 @@ type API interface {
 	UploadPart(ctx context.Context, in *s3.UploadPartInput, opts ...func(*s3.Options)) (*s3.UploadPartOutput, error)
 	CompleteMultipartUpload(ctx context.Context, in *s3.CompleteMultipartUploadInput, opts ...func(*s3.Options)) (*s3.CompleteMultipartUploadOutput, error)
 	AbortMultipartUpload(ctx context.Context, in *s3.AbortMultipartUploadInput, opts ...func(*s3.Options)) (*s3.AbortMultipartUploadOutput, error)
+	DeleteObject(ctx context.Context, in *s3.DeleteObjectInput, opts ...func(*s3.Options)) (*s3.DeleteObjectOutput, error)
 }
 
 // PartSize is the size of one part of a multipart upload, and so the most
@@ -149,6 +150,15 @@ func (b *Blobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 		return nil, fmt.Errorf("get blob %s: %w", key, err)
 	}
 	return out.Body, nil
+}
+
+// Delete removes key; S3 answers a missing key as a deleted one.
+func (b *Blobs) Delete(ctx context.Context, key string) error {
+	_, err := b.api.DeleteObject(ctx, &s3.DeleteObjectInput{Bucket: &b.bucket, Key: &key})
+	if err != nil && !notFound(err) {
+		return fmt.Errorf("delete blob %s: %w", key, err)
+	}
+	return nil
 }
 
 // notFound reports whether err says the key does not exist (GetObject

@@ -116,7 +116,7 @@ func TestCommitterIsolatesFailures(t *testing.T) {
 			<-holding
 		}
 		wg.Go(func() {
-			errs[i] = s.saves.run(func(tx *bbolt.Tx) (conflict, err error) {
+			errs[i] = s.saves.run(func(tx *txn) (conflict, err error) {
 				if i == 0 {
 					close(holding)
 					for !queued() {

@@ -1,6 +1,8 @@
 package bolt
 
 import (
+	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"reflect"
 	"testing"
@@ -32,7 +34,10 @@ func sampleParticipant() roster.Participant {
 // them, nil and empty apart.
 func TestCodecRoundTrip(t *testing.T) {
 	full := sampleParticipant()
+	packed := sampleParticipant()
+	packed.LastImport.ImportID = roster.NewID("imp_")
 	for _, v := range []any{
+		&packed,
 		&roster.User{Tenant: "t1", ID: "u01", Email: "a@example.com", ExternalID: "E1", Username: "ann",
 			AccountCreated: true, Version: 3, UpdatedAt: time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)},
 		&roster.User{},
@@ -48,8 +53,11 @@ func TestCodecRoundTrip(t *testing.T) {
 		if len(raw) >= len(viaJSON) || (raw[0] != tagUser && raw[0] != tagParticipant) {
 			t.Errorf("encodeValue(%T) = %d bytes (tag %d), want the binary form, shorter than JSON's %d", v, len(raw), raw[0], len(viaJSON))
 		}
+		if id := idOf(v); id != "" && bytes.Contains(raw, []byte(id)) {
+			t.Errorf("encodeValue(%T) holds its ID %q, which its key holds", v, id)
+		}
 		got := reflect.New(reflect.TypeOf(v).Elem()).Interface()
-		if err := decodeValue(raw, got); err != nil {
+		if err := decodeValue(keyOf(v), raw, got); err != nil {
 			t.Fatalf("decodeValue(%T) = %v", v, err)
 		}
 		want := reflect.New(reflect.TypeOf(v).Elem()).Interface()
@@ -62,12 +70,77 @@ func TestCodecRoundTrip(t *testing.T) {
 	}
 }
 
+// keyOf is the key v is stored under.
+func keyOf(v any) []byte {
+	switch v := v.(type) {
+	case *roster.User:
+		return key(v.Tenant, v.ID)
+	case *roster.Participant:
+		return key(v.Tenant, v.ProgramID, v.UserID)
+	}
+	return nil
+}
+
+func idOf(v any) string {
+	switch v := v.(type) {
+	case *roster.User:
+		return v.ID
+	case *roster.Participant:
+		return v.UserID
+	}
+	return ""
+}
+
+// TestCodecReadsFirstForm: users and participants written in the first
+// binary form, their IDs inside, stay readable.
+func TestCodecReadsFirstForm(t *testing.T) {
+	at := time.Date(2025, 1, 2, 3, 4, 5, 6, time.UTC)
+	u := roster.User{Tenant: "t1", ID: "u01", Email: "a@example.com", ExternalID: "E1", Username: "ann", AccountCreated: true, Version: 3, UpdatedAt: at}
+	old := []byte{tagUserWithIDs}
+	for _, s := range []string{u.Tenant, u.ID, u.Email, u.ExternalID, u.Username} {
+		old = appendString(old, s)
+	}
+	old = binary.AppendVarint(append(old, 1), u.Version)
+	tb, _ := at.MarshalBinary()
+	old = append(append(old, byte(len(tb))), tb...)
+	var got roster.User
+	if err := decodeValue(key("t1", "u01"), old, &got); err != nil {
+		t.Fatalf("decodeValue(first form) = %v", err)
+	}
+	if diff := cmp.Diff(u, got); diff != "" {
+		t.Errorf("user of the first form (-want +got):\n%s", diff)
+	}
+
+	p := roster.Participant{Tenant: "t1", ProgramID: "p1", UserID: "u01", Role: "mentee", Status: roster.StatusActive,
+		Profile: roster.Profile{"city": "Lyon"}, ImportedFields: []string{"city"},
+		LastImport: &roster.ImportMark{ImportID: "imp_1", Sheet: "S", Row: 9, Action: roster.ActionUpdate}, Version: 2, UpdatedAt: at}
+	old = []byte{tagParticipantWithIDs}
+	for _, s := range []string{p.Tenant, p.ProgramID, p.UserID, p.Role, string(p.Status)} {
+		old = appendString(old, s)
+	}
+	old = appendString(appendCount(old, false, 1), "city") // the profile: one answer
+	old = appendString(append(old, 's'), "Lyon")
+	old = append(appendCount(old, false, 1), 1) // imported: the first key
+	old = append(old, 0, 0, 0, 0, 1)            // onboarding, no links, not pending, no invite; a mark:
+	old = appendString(appendString(old, "imp_1"), "S")
+	old = appendString(binary.AppendVarint(old, 9), "updated")
+	old = binary.AppendVarint(old, p.Version)
+	old = append(append(old, byte(len(tb))), tb...)
+	var gotP roster.Participant
+	if err := decodeValue(key("t1", "p1", "u01"), old, &gotP); err != nil {
+		t.Fatalf("decodeValue(first form) = %v", err)
+	}
+	if diff := cmp.Diff(p, gotP); diff != "" {
+		t.Errorf("participant of the first form (-want +got):\n%s", diff)
+	}
+}
+
 // TestCodecReadsJSON: values written as JSON by earlier versions stay readable.
 func TestCodecReadsJSON(t *testing.T) {
 	p := sampleParticipant()
 	raw, _ := json.Marshal(p)
 	var got roster.Participant
-	if err := decodeValue(raw, &got); err != nil {
+	if err := decodeValue(keyOf(&p), raw, &got); err != nil {
 		t.Fatalf("decodeValue(JSON) = %v", err)
 	}
 	if !got.UpdatedAt.Equal(p.UpdatedAt) || got.UserID != p.UserID || got.LastImport.Row != p.LastImport.Row {
@@ -106,7 +179,7 @@ func FuzzDecodeValue(f *testing.F) {
 	f.Add([]byte{tagParticipant, 0xff, 0xff, 0xff, 0xff, 0x0f})
 	f.Fuzz(func(t *testing.T, raw []byte) {
 		for _, v := range []any{&roster.User{}, &roster.Participant{}} {
-			if len(raw) == 0 || raw[0] == '{' || decodeValue(raw, v) != nil {
+			if len(raw) == 0 || raw[0] == '{' || decodeValue(key("t1", "p1", "u1"), raw, v) != nil {
 				continue
 			}
 			again, err := encodeValue(v)
@@ -114,7 +187,7 @@ func FuzzDecodeValue(f *testing.F) {
 				t.Fatalf("encodeValue(%+v) = %v", v, err)
 			}
 			back := reflect.New(reflect.TypeOf(v).Elem()).Interface()
-			if err := decodeValue(again, back); err != nil {
+			if err := decodeValue(keyOf(v), again, back); err != nil {
 				t.Fatalf("decodeValue(encodeValue(%+v)) = %v", v, err)
 			}
 			if diff := cmp.Diff(v, back); diff != "" {

@@ -25,7 +25,7 @@ type committer struct {
 }
 
 type pending struct {
-	fn       func(tx *bbolt.Tx) (conflict, err error)
+	fn       func(tx *txn) (conflict, err error)
 	conflict error
 	err      error
 	wake     chan bool // true: lead the next batch; false: done
@@ -37,7 +37,7 @@ func newCommitter(db *bbolt.DB) *committer { return &committer{db: db} }
 // fn reports a failed check as conflict, having written nothing; an err
 // aborts the transaction, and then every fn of it is run again alone, so
 // fn must derive everything it does from tx.
-func (c *committer) run(fn func(tx *bbolt.Tx) (conflict, err error)) error {
+func (c *committer) run(fn func(tx *txn) (conflict, err error)) error {
 	p := &pending{fn: fn, wake: make(chan bool, 1)}
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
@@ -72,8 +72,9 @@ func (c *committer) run(fn func(tx *bbolt.Tx) (conflict, err error)) error {
 func (c *committer) commit(batch []*pending) {
 	err := c.db.Update(func(tx *bbolt.Tx) error {
 		fillBuckets(tx)
+		t := newTxn(tx)
 		for _, q := range batch {
-			if q.conflict, q.err = q.fn(tx); q.err != nil {
+			if q.conflict, q.err = q.fn(t); q.err != nil {
 				return q.err
 			}
 		}
@@ -94,7 +95,7 @@ func (c *committer) commit(batch []*pending) {
 		q.conflict = nil
 		q.err = c.db.Update(func(tx *bbolt.Tx) (err error) {
 			fillBuckets(tx)
-			q.conflict, err = q.fn(tx)
+			q.conflict, err = q.fn(newTxn(tx))
 			return err
 		})
 	}
@@ -105,4 +106,23 @@ func (p *pending) result() error {
 		return p.err
 	}
 	return p.conflict
+}
+
+// txn is one of the committer's write transactions. The saves sharing it
+// look keys up through one cursor per bucket (seeker), not one per key.
+type txn struct {
+	*bbolt.Tx
+	seekers map[string]seeker
+}
+
+func newTxn(tx *bbolt.Tx) *txn { return &txn{Tx: tx, seekers: map[string]seeker{}} }
+
+// get is bucket's Get of k.
+func (t *txn) get(bucket, k []byte) []byte {
+	s, ok := t.seekers[string(bucket)]
+	if !ok {
+		s = newSeeker(t.Bucket(bucket))
+		t.seekers[string(bucket)] = s
+	}
+	return s.get(k)
 }

@@ -123,7 +123,7 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 }
 
 // benchCSV writes, once per machine, a header and rows rows of 7 columns.
-func benchCSV(b *testing.B, rows int) string {
+func benchCSV(b testing.TB, rows int) string {
 	path := filepath.Join(os.TempDir(), fmt.Sprintf("roster-bench-people-%d.csv", rows))
 	if _, err := os.Stat(path); err == nil {
 		return path
@@ -150,7 +150,7 @@ func benchCSV(b *testing.B, rows int) string {
 }
 
 // benchImport runs `roster import`'s steps on the data directory dir.
-func benchImport(b *testing.B, dir, csvPath string, rows int, created bool) (txs, saves int64) {
+func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs, saves int64) {
 	ctx := context.Background()
 	st, err := Open(filepath.Join(dir, "roster.db"))
 	if err != nil {
@@ -250,7 +250,7 @@ func storedRecords(b *testing.B, path string) [][5]kv {
 		users := tx.Bucket(bucketUsers)
 		return users.ForEach(func(k, v []byte) error {
 			var u roster.User
-			if err := decodeValue(v, &u); err != nil {
+			if err := decodeValue(k, v, &u); err != nil {
 				return err
 			}
 			row := [5]kv{

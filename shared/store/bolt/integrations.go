@@ -79,7 +79,7 @@ func (s *Store) ListIntegrations(ctx context.Context, tenant string) ([]roster.I
 		c := b.Cursor()
 		for k, v := c.Seek(pre); k != nil && bytes.HasPrefix(k, pre); k, v = c.Next() {
 			var in roster.Integration
-			if err := decodeValue(v, &in); err != nil {
+			if err := decodeValue(k, v, &in); err != nil {
 				return fmt.Errorf("integration %s: %w", k[len(pre):], err)
 			}
 			ins = append(ins, in)
@@ -101,7 +101,7 @@ func (s *Store) ListAllIntegrations(ctx context.Context) ([]roster.Integration, 
 		}
 		return b.ForEach(func(k, v []byte) error {
 			var in roster.Integration
-			if err := decodeValue(v, &in); err != nil {
+			if err := decodeValue(k, v, &in); err != nil {
 				return fmt.Errorf("integration %q: %w", k, err)
 			}
 			ins = append(ins, in)

@@ -17,20 +17,28 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 	var us []roster.User
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		ids := map[string]bool{}
+		var bad error
 		lookup := func(index []byte, values []string) {
-			b := tx.Bucket(index)
+			b := newSeeker(tx.Bucket(index))
 			for _, v := range values {
 				if v == "" {
 					continue
 				}
-				if id := b.Get(key(tenant, v)); id != nil {
-					ids[string(id)] = true
+				if raw := b.get(key(tenant, v)); raw != nil {
+					id, ok := ownerOf(raw)
+					if !ok {
+						bad = fmt.Errorf("%s lookup: %w", index, errCorrupt)
+					}
+					ids[id] = true
 				}
 			}
 		}
 		lookup(bucketEmails, keys.Emails)
 		lookup(bucketExternalIDs, keys.ExternalIDs)
 		lookup(bucketUsernames, keys.Usernames)
+		if bad != nil {
+			return bad
+		}
 		var err error
 		us, err = getUsers(tx, tenant, sortedKeys(ids))
 		return err
@@ -55,19 +63,36 @@ func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]ro
 }
 
 func getUsers(tx *bbolt.Tx, tenant string, ids []string) ([]roster.User, error) {
-	b := tx.Bucket(bucketUsers)
-	var us []roster.User
+	b := newSeeker(tx.Bucket(bucketUsers))
+	us := make([]roster.User, 0, len(ids))
 	for _, id := range ids {
+		k := key(tenant, id)
+		raw := b.get(k)
+		if raw == nil {
+			continue
+		}
 		var u roster.User
-		found, err := get(b, key(tenant, id), &u)
-		if err != nil {
+		if err := decodeValue(k, raw, &u); err != nil {
 			return nil, fmt.Errorf("user %s: %w", id, err)
 		}
-		if found {
-			us = append(us, u)
-		}
+		us = append(us, u)
 	}
 	return us, nil
+}
+
+// seeker looks keys up in one bucket through one cursor: bbolt's Get makes
+// a cursor, and its stack, for every key.
+type seeker struct{ c *bbolt.Cursor }
+
+func newSeeker(b *bbolt.Bucket) seeker { return seeker{c: b.Cursor()} }
+
+// get is Bucket.Get: the value at k, nil when there is none.
+func (s seeker) get(k []byte) []byte {
+	found, v := s.c.Seek(k)
+	if !bytes.Equal(found, k) {
+		return nil
+	}
+	return v
 }
 
 func sortedKeys(set map[string]bool) []string {
@@ -83,16 +108,19 @@ func sortedKeys(set map[string]bool) []string {
 func (s *Store) GetParticipants(ctx context.Context, tenant, programID string, userIDs []string) ([]roster.Participant, error) {
 	var ps []roster.Participant
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		b := tx.Bucket(bucketParticipants)
+		b := newSeeker(tx.Bucket(bucketParticipants))
+		ps = make([]roster.Participant, 0, len(userIDs))
 		for _, id := range userIDs {
+			k := key(tenant, programID, id)
+			raw := b.get(k)
+			if raw == nil {
+				continue
+			}
 			var p roster.Participant
-			found, err := get(b, key(tenant, programID, id), &p)
-			if err != nil {
+			if err := decodeValue(k, raw, &p); err != nil {
 				return fmt.Errorf("user %s: %w", id, err)
 			}
-			if found {
-				ps = append(ps, p)
-			}
+			ps = append(ps, p)
 		}
 		return nil
 	})
@@ -126,7 +154,7 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID, afterUs
 			}
 			for ; k != nil && bytes.HasPrefix(k, pre) && len(page) < listPage; k, v = c.Next() {
 				var p roster.Participant
-				if err := decodeValue(v, &p); err != nil {
+				if err := decodeValue(k, v, &p); err != nil {
 					return fmt.Errorf("user %s: %w", k[len(pre):], err)
 				}
 				page = append(page, p)
@@ -203,7 +231,7 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	}
 	// write may run more than once (the committer retries it alone when a
 	// batch fails), so it derives everything from tx.
-	err = s.saves.run(func(tx *bbolt.Tx) (conflict, err error) {
+	err = s.saves.run(func(tx *txn) (conflict, err error) {
 		old, conflict, err := checkUser(tx, u)
 		if conflict != nil || err != nil {
 			return conflict, err
@@ -225,36 +253,56 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 // checkUser returns a conflict when u (already at its new version) does not
 // follow the stored version or takes another user's email, external ID or
 // username. old is the stored user (zero when there is none).
-func checkUser(tx *bbolt.Tx, u *roster.User) (old roster.User, conflict, err error) {
+func checkUser(tx *txn, u *roster.User) (old roster.User, conflict, err error) {
 	if u == nil {
 		return old, nil, nil
 	}
-	if _, err := get(tx.Bucket(bucketUsers), key(u.Tenant, u.ID), &old); err != nil {
-		return old, nil, fmt.Errorf("user %s: %w", u.ID, err)
+	k := key(u.Tenant, u.ID)
+	if raw := tx.get(bucketUsers, k); raw != nil {
+		if err := decodeValue(k, raw, &old); err != nil {
+			return old, nil, fmt.Errorf("user %s: %w", u.ID, err)
+		}
 	}
 	if old.Version != u.Version-1 {
 		return old, fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
 	}
 	// Participant data stays out of errors: name the other user, not the key.
-	if owner := tx.Bucket(bucketEmails).Get(key(u.Tenant, u.Email)); u.Email != "" && owner != nil && string(owner) != u.ID {
+	if owner, taken := ownedByOther(tx, bucketEmails, u.Email, u); taken {
 		return old, fmt.Errorf("user %s: email belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
-	if owner := tx.Bucket(bucketExternalIDs).Get(key(u.Tenant, u.ExternalID)); u.ExternalID != "" && owner != nil && string(owner) != u.ID {
+	if owner, taken := ownedByOther(tx, bucketExternalIDs, u.ExternalID, u); taken {
 		return old, fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
-	if owner := tx.Bucket(bucketUsernames).Get(key(u.Tenant, u.Username)); u.Username != "" && owner != nil && string(owner) != u.ID {
+	if owner, taken := ownedByOther(tx, bucketUsernames, u.Username, u); taken {
 		return old, fmt.Errorf("user %s: username belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
 	}
 	return old, nil, nil
 }
 
-func checkParticipant(tx *bbolt.Tx, p *roster.Participant) (conflict, err error) {
+// ownedByOther reports whether value (u's email, external ID or username)
+// is claimed in index by a user other than u, and names that user.
+func ownedByOther(tx *txn, index []byte, value string, u *roster.User) (owner string, taken bool) {
+	if value == "" {
+		return "", false
+	}
+	raw := tx.get(index, key(u.Tenant, value))
+	if raw == nil {
+		return "", false
+	}
+	owner, ok := ownerOf(raw)
+	return owner, !ok || owner != u.ID
+}
+
+func checkParticipant(tx *txn, p *roster.Participant) (conflict, err error) {
 	if p == nil {
 		return nil, nil
 	}
 	var old roster.Participant
-	if _, err := get(tx.Bucket(bucketParticipants), key(p.Tenant, p.ProgramID, p.UserID), &old); err != nil {
-		return nil, fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+	k := key(p.Tenant, p.ProgramID, p.UserID)
+	if raw := tx.get(bucketParticipants, k); raw != nil {
+		if err := decodeValue(k, raw, &old); err != nil {
+			return nil, fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+		}
 	}
 	if old.Version != p.Version-1 {
 		return fmt.Errorf("participant %s of program %s: version %d is not the stored %d: %w",
@@ -265,7 +313,7 @@ func checkParticipant(tx *bbolt.Tx, p *roster.Participant) (conflict, err error)
 
 // writeUser stores u and moves its email, external ID and username claims
 // from old, the stored user.
-func writeUser(tx *bbolt.Tx, u *roster.User, old roster.User, val []byte) error {
+func writeUser(tx *txn, u *roster.User, old roster.User, val []byte) error {
 	if u == nil {
 		return nil
 	}
@@ -281,7 +329,7 @@ func writeUser(tx *bbolt.Tx, u *roster.User, old roster.User, val []byte) error 
 		if newValue == "" {
 			return nil
 		}
-		return b.Put(key(u.Tenant, newValue), []byte(u.ID))
+		return b.Put(key(u.Tenant, newValue), ownerValue(u.ID))
 	}
 	if err := claim(bucketEmails, old.Email, u.Email); err != nil {
 		return fmt.Errorf("user %s: email index: %w", u.ID, err)
@@ -298,7 +346,7 @@ func writeUser(tx *bbolt.Tx, u *roster.User, old roster.User, val []byte) error 
 	return nil
 }
 
-func writeParticipant(tx *bbolt.Tx, p *roster.Participant, val []byte) error {
+func writeParticipant(tx *txn, p *roster.Participant, val []byte) error {
 	if p == nil {
 		return nil
 	}

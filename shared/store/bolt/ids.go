@@ -1,0 +1,107 @@
+package bolt
+
+import "strings"
+
+// IDs made by roster.NewID — a prefix, then 26 characters of a 32-letter
+// alphabet — are stored packed, 5 bits a character: 17 bytes instead of
+// 26. Every user ID is in three values (its email and external-ID
+// lookups, its participants' last import mark holds the import's ID), so
+// this saves about 20 bytes a participant. Any other ID is stored as it is.
+const (
+	idAlphabet = "0123456789abcdefghjkmnpqrstvwxyz" // roster.NewID's
+	idChars    = 26
+	packedLen  = 17 // ⌈26×5/8⌉
+)
+
+// packID returns id's prefix and its packed characters; ok is false for an
+// ID of another shape.
+func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
+	if len(id) < idChars {
+		return "", packed, false
+	}
+	prefix, chars := id[:len(id)-idChars], id[len(id)-idChars:]
+	var acc uint32
+	bits, n := 0, 0
+	for i := range idChars {
+		v := strings.IndexByte(idAlphabet, chars[i])
+		if v < 0 {
+			return "", packed, false
+		}
+		acc = acc<<5 | uint32(v)
+		if bits += 5; bits >= 8 {
+			bits -= 8
+			packed[n] = byte(acc >> bits)
+			n++
+		}
+	}
+	packed[n] = byte(acc << (8 - bits)) // the last 2 bits, then zeros
+	return prefix, packed, true
+}
+
+// unpackID is packID's inverse.
+func unpackID(prefix string, packed []byte) string {
+	var sb strings.Builder
+	sb.Grow(len(prefix) + idChars)
+	sb.WriteString(prefix)
+	var acc uint32
+	bits, n := 0, 0
+	for range idChars {
+		if bits < 5 {
+			acc = acc<<8 | uint32(packed[n])
+			n++
+			bits += 8
+		}
+		bits -= 5
+		sb.WriteByte(idAlphabet[acc>>bits&31])
+	}
+	return sb.String()
+}
+
+// appendID writes id: 1, its prefix and its packed characters, or 0 and id.
+func appendID(b []byte, id string) []byte {
+	if prefix, packed, ok := packID(id); ok {
+		return append(appendString(append(b, 1), prefix), packed[:]...)
+	}
+	return appendString(append(b, 0), id)
+}
+
+func (r *reader) id() string {
+	switch r.byte() {
+	case 0:
+		return r.string()
+	case 1:
+		prefix := r.string()
+		if len(r.b) < packedLen {
+			r.fail()
+			return ""
+		}
+		id := unpackID(prefix, r.b[:packedLen])
+		r.b = r.b[packedLen:]
+		return id
+	}
+	r.fail()
+	return ""
+}
+
+// ownerValue is what a lookup (email, external ID, username) holds: its
+// user's ID, packed after a 0 byte where it can be. A value written before
+// is the ID itself, which never starts with 0.
+func ownerValue(id string) []byte {
+	if prefix, packed, ok := packID(id); ok {
+		return append(appendString([]byte{0}, prefix), packed[:]...)
+	}
+	return []byte(id)
+}
+
+// ownerOf reads ownerValue's ID; ok is false for a malformed value.
+func ownerOf(v []byte) (id string, ok bool) {
+	if len(v) == 0 || v[0] != 0 {
+		return string(v), true
+	}
+	r := reader{b: v[1:]}
+	prefix := r.string()
+	if r.bad || len(r.b) != packedLen {
+		return "", false
+	}
+	return unpackID(prefix, r.b), true
+}
