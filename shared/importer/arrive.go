@@ -103,7 +103,9 @@ func (s *Service) arrived(ctx context.Context, in roster.Integration, name, sum 
 		}
 		return res, err
 	}
-	logArrival(in.Tenant, in.ID, name, res, "")
+	if res.Status != roster.SyncCompleted && res.Status != roster.SyncHeld {
+		logArrival(in.Tenant, in.ID, name, res, "") // a run's end logs its own outcome
+	}
 	return res, nil
 }
 
