@@ -5,13 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
@@ -42,14 +39,7 @@ func newDoorEnv(t *testing.T, lim sheet.Limits) *doorEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localFiles(t, dir)
 	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, BatchSize: 2, TmpDir: dir, Limits: lim})
 	svc.SetWorkflow(inproc.New(svc, inproc.Options{}))
 	e := &doorEnv{svc: svc, admin: svc.As(admin(tenant))}

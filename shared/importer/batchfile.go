@@ -11,6 +11,7 @@ import (
 	"unsafe"
 
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/wire"
 )
 
 // A batch file holds the rows prepare validated, for apply, in a compact
@@ -22,7 +23,7 @@ import (
 //	magic | row… | rows (uint32 LE) | CRC-32C of all before (uint32 LE)
 //
 // A row is its record and flags, each string as a uvarint length and its
-// bytes, each list or map as appendCount's count then its elements.
+// bytes, each list or map as wire.AppendCount's count then its elements.
 const batchMagic = "roster-batch/1\n"
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -62,33 +63,33 @@ func (w *batchWriter) bytes() []byte {
 
 func appendRow(b []byte, r batchRow) ([]byte, error) {
 	rec := r.Record
-	b = appendStr(b, rec.Sheet)
+	b = wire.AppendString(b, rec.Sheet)
 	b = binary.AppendVarint(b, int64(rec.Row))
-	b = appendStr(b, rec.Role)
-	b = appendStr(b, rec.Email)
-	b = appendFlag(b, rec.UserIDMapped)
-	b = appendStr(b, rec.UserID)
-	b = appendStr(b, rec.Username)
-	b = appendStr(b, string(rec.Status))
+	b = wire.AppendString(b, rec.Role)
+	b = wire.AppendString(b, rec.Email)
+	b = wire.AppendBool(b, rec.UserIDMapped)
+	b = wire.AppendString(b, rec.UserID)
+	b = wire.AppendString(b, rec.Username)
+	b = wire.AppendString(b, string(rec.Status))
 	b, err := appendAnswers(b, rec.Answers)
 	if err != nil {
 		return nil, err
 	}
-	b = appendNum(b, rec.Assoc == nil, len(rec.Assoc))
+	b = wire.AppendCount(b, rec.Assoc == nil, len(rec.Assoc))
 	for _, role := range slices.Sorted(maps.Keys(rec.Assoc)) {
-		b = appendStr(b, role)
-		b = appendStrs(b, rec.Assoc[role])
+		b = wire.AppendString(b, role)
+		b = wire.AppendStrings(b, rec.Assoc[role])
 	}
-	b = appendStrs(b, rec.Values)
-	b = appendNum(b, r.Flags == nil, len(r.Flags))
+	b = wire.AppendStrings(b, rec.Values)
+	b = wire.AppendCount(b, r.Flags == nil, len(r.Flags))
 	for _, f := range r.Flags {
-		b = appendStr(b, f.Sheet)
+		b = wire.AppendString(b, f.Sheet)
 		b = binary.AppendVarint(b, int64(f.Row))
-		b = appendStr(b, f.Column)
-		b = appendStr(b, f.Value)
-		b = appendStr(b, f.Reason)
-		b = appendStr(b, string(f.Severity))
-		b = appendStr(b, f.Rule)
+		b = wire.AppendString(b, f.Column)
+		b = wire.AppendString(b, f.Value)
+		b = wire.AppendString(b, f.Reason)
+		b = wire.AppendString(b, string(f.Severity))
+		b = wire.AppendString(b, f.Rule)
 	}
 	return b, nil
 }
@@ -114,10 +115,10 @@ func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode answers: %w", err)
 		}
-		return appendStr(append(b, kindJSON), string(raw)), nil
+		return wire.AppendString(append(b, kindJSON), string(raw)), nil
 	}
 	b = append(b, 0)
-	b = appendNum(b, a == nil, len(a))
+	b = wire.AppendCount(b, a == nil, len(a))
 	var space [16]string
 	keys := space[:0]
 	for k := range a {
@@ -125,48 +126,21 @@ func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		b = appendStr(b, k)
+		b = wire.AppendString(b, k)
 		switch v := a[k].(type) {
 		case nil:
 			b = append(b, kindNil)
 		case string:
-			b = appendStr(append(b, kindString), v)
+			b = wire.AppendString(append(b, kindString), v)
 		case json.Number:
-			b = appendStr(append(b, kindNumber), string(v))
+			b = wire.AppendString(append(b, kindNumber), string(v))
 		case bool:
-			b = appendFlag(append(b, kindBool), v)
+			b = wire.AppendBool(append(b, kindBool), v)
 		case []string:
-			b = appendStrs(append(b, kindMulti), v)
+			b = wire.AppendStrings(append(b, kindMulti), v)
 		}
 	}
 	return b, nil
-}
-
-func appendStr(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-func appendFlag(b []byte, v bool) []byte {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
-}
-
-// appendNum writes n+1, or 0 for nil, so that nil and empty stay apart.
-func appendNum(b []byte, isNil bool, n int) []byte {
-	if isNil {
-		return append(b, 0)
-	}
-	return binary.AppendUvarint(b, uint64(n)+1)
-}
-
-func appendStrs(b []byte, ss []string) []byte {
-	b = appendNum(b, ss == nil, len(ss))
-	for _, s := range ss {
-		b = appendStr(b, s)
-	}
-	return b
 }
 
 // decodeBatch reads a whole batch file. Its strings share raw's memory,
@@ -185,150 +159,79 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 	if len(rest) > 0 {
 		s = unsafe.String(&rest[0], len(rest))
 	}
-	r := &rowReader{s: s}
+	r := &rowReader{wire.NewReader(s)}
 	rows := make([]batchRow, 0, min(n, len(s)))
 	for range n {
 		rows = append(rows, r.row())
-		if r.bad {
+		if r.Bad() {
 			return nil, errors.New("holds a malformed row")
 		}
 	}
-	if len(r.s) != 0 {
+	if r.Len() != 0 {
 		return nil, errors.New("holds more than its rows")
 	}
 	return rows, nil
 }
 
 // rowReader reads what appendRow wrote; the first fault sticks.
-type rowReader struct {
-	s   string
-	bad bool
-}
-
-func (r *rowReader) fail() { r.bad, r.s = true, "" }
-
-func (r *rowReader) byte() byte {
-	if len(r.s) == 0 {
-		r.fail()
-		return 0
-	}
-	c := r.s[0]
-	r.s = r.s[1:]
-	return c
-}
-
-func (r *rowReader) uvarint() uint64 {
-	var v uint64
-	for shift := 0; shift < 64; shift += 7 {
-		c := r.byte()
-		v |= uint64(c&0x7f) << shift
-		if c < 0x80 {
-			return v
-		}
-	}
-	r.fail()
-	return 0
-}
-
-func (r *rowReader) varint() int64 {
-	u := r.uvarint()
-	return int64(u>>1) ^ -int64(u&1)
-}
-
-func (r *rowReader) str() string {
-	n := r.uvarint()
-	if n > uint64(len(r.s)) {
-		r.fail()
-		return ""
-	}
-	v := r.s[:n]
-	r.s = r.s[n:]
-	return v
-}
-
-func (r *rowReader) flag() bool { return r.byte() == 1 }
-
-// num reads appendNum's n; isNil for nil.
-func (r *rowReader) num() (n int, isNil bool) {
-	c := r.uvarint()
-	if c == 0 {
-		return 0, true
-	}
-	if c-1 > uint64(len(r.s)) { // each element takes a byte at least
-		r.fail()
-		return 0, true
-	}
-	return int(c - 1), false
-}
-
-func (r *rowReader) strs() []string {
-	n, isNil := r.num()
-	if isNil {
-		return nil
-	}
-	ss := make([]string, n)
-	for i := range ss {
-		ss[i] = r.str()
-	}
-	return ss
-}
+type rowReader struct{ wire.Reader }
 
 func (r *rowReader) row() batchRow {
-	rec := roster.Record{Sheet: r.str(), Row: int(r.varint()), Role: r.str(), Email: r.str(), UserIDMapped: r.flag(),
-		UserID: r.str(), Username: r.str(), Status: roster.Status(r.str())}
+	rec := roster.Record{Sheet: r.String(), Row: int(r.Varint()), Role: r.String(), Email: r.String(), UserIDMapped: r.Bool(),
+		UserID: r.String(), Username: r.String(), Status: roster.Status(r.String())}
 	rec.Answers = r.answers()
-	if n, isNil := r.num(); !isNil {
+	if n, isNil := r.Count(); !isNil {
 		rec.Assoc = make(map[string][]string, n)
 		for range n {
-			role := r.str()
-			rec.Assoc[role] = r.strs()
+			role := r.String()
+			rec.Assoc[role] = r.Strings()
 		}
 	}
-	rec.Values = r.strs()
+	rec.Values = r.Strings()
 	out := batchRow{Record: rec}
-	if n, isNil := r.num(); !isNil {
+	if n, isNil := r.Count(); !isNil {
 		out.Flags = make([]roster.Flag, n)
 		for i := range out.Flags {
-			out.Flags[i] = roster.Flag{Sheet: r.str(), Row: int(r.varint()), Column: r.str(), Value: r.str(),
-				Reason: r.str(), Severity: roster.Severity(r.str()), Rule: r.str()}
+			out.Flags[i] = roster.Flag{Sheet: r.String(), Row: int(r.Varint()), Column: r.String(), Value: r.String(),
+				Reason: r.String(), Severity: roster.Severity(r.String()), Rule: r.String()}
 		}
 	}
 	return out
 }
 
 func (r *rowReader) answers() roster.Answers {
-	switch r.byte() {
+	switch r.Byte() {
 	case kindJSON:
 		var a roster.Answers
-		if err := json.Unmarshal([]byte(r.str()), &a); err != nil {
-			r.fail()
+		if err := json.Unmarshal([]byte(r.String()), &a); err != nil {
+			r.Fail()
 		}
 		return a
 	case 0:
 	default:
-		r.fail()
+		r.Fail()
 		return nil
 	}
-	n, isNil := r.num()
+	n, isNil := r.Count()
 	if isNil {
 		return nil
 	}
 	a := make(roster.Answers, n)
 	for range n {
-		k := r.str()
-		switch r.byte() {
+		k := r.String()
+		switch r.Byte() {
 		case kindNil:
 			a[k] = nil
 		case kindString:
-			a[k] = r.str()
+			a[k] = r.String()
 		case kindNumber:
-			a[k] = json.Number(r.str())
+			a[k] = json.Number(r.String())
 		case kindBool:
-			a[k] = r.flag()
+			a[k] = r.Bool()
 		case kindMulti:
-			a[k] = r.strs()
+			a[k] = r.Strings()
 		default:
-			r.fail()
+			r.Fail()
 		}
 	}
 	return a

@@ -105,14 +105,7 @@ func newEnvOn(t *testing.T, b backend, batchSize int) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st := b.open(t, dir)
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localFiles(t, dir)
 	fs := &failingStore{Store: st}
 	svc := importer.New(importer.Config{Store: fs, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: batchSize, TmpDir: dir})
 	if err := svc.PutProgram(context.Background(), program); err != nil {
@@ -491,4 +484,19 @@ func TestStartWhenTheWorkflowRefuses(t *testing.T) {
 	if got, _ := e.svc.GetImport(ctx, tenant, im.ID); got.Status != roster.ImportRunning {
 		t.Errorf("status = %s, want RUNNING", got.Status)
 	}
+}
+
+// localFiles opens the embedded blob store and outbox under dir, as the
+// CLI lays them out.
+func localFiles(t *testing.T, dir string) (*fsblob.Blobs, *outbox.Outbox) {
+	t.Helper()
+	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := outbox.New(filepath.Join(dir, "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return blobs, ob
 }

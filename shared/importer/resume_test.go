@@ -4,13 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
@@ -25,14 +22,7 @@ func testResumeInterruptedRun(t *testing.T, b backend) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := b.open(t, dir)
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localFiles(t, dir)
 	// The first process: its store dies in batch 2, after batch 1's six
 	// saves (a creation and an invitation's record per row) and one more.
 	dying := &failingStore{Store: st, failAfter: 7}

@@ -5,14 +5,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/xuri/excelize/v2"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/report"
@@ -45,14 +43,7 @@ func newScenarioEnv(t *testing.T, lim sheet.Limits, programs ...roster.Program) 
 	t.Helper()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localFiles(t, dir)
 	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, BatchSize: 2, TmpDir: dir, Limits: lim})
 	svc.SetWorkflow(inproc.New(svc, inproc.Options{}))
 	for _, p := range programs {

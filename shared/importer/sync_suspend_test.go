@@ -3,7 +3,6 @@ package importer_test
 import (
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -32,14 +31,7 @@ const hrContact = "it@example.com"
 func newSuspendEnv(t *testing.T, b backend, configure func(*roster.Integration)) *suspendEnv {
 	t.Helper()
 	dir := t.TempDir()
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localFiles(t, dir)
 	fs := &failingStore{Store: b.open(t, dir)}
 	svc := importer.New(importer.Config{Store: fs, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, TmpDir: dir, BatchSize: 10,
 		PageURL: "https://roster.example/", Clock: func() time.Time { return created }})

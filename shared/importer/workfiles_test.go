@@ -12,7 +12,6 @@ import (
 
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
@@ -26,14 +25,7 @@ func TestResumeAfterLostWorkFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localFiles(t, dir)
 	first := &env{svc: importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: 3, TmpDir: dir,
 		RunOwner: "first", SoleOwner: true}), store: &failingStore{Store: st}, outbox: ob}
 	if err := first.svc.PutProgram(ctx, program); err != nil {

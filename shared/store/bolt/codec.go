@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/wire"
 )
 
 // Users and participants, a million of each in a large program, are stored
@@ -78,10 +79,10 @@ func decodeValue(k, raw []byte, v any) error {
 
 func appendUser(b []byte, u *roster.User) []byte {
 	b = append(b, tagUser)
-	b = appendString(b, u.Email)
-	b = appendString(b, u.ExternalID)
-	b = appendString(b, u.Username)
-	b = appendBool(b, u.AccountCreated)
+	b = wire.AppendString(b, u.Email)
+	b = wire.AppendString(b, u.ExternalID)
+	b = wire.AppendString(b, u.Username)
+	b = wire.AppendBool(b, u.AccountCreated)
 	b = binary.AppendVarint(b, u.Version)
 	return appendTime(b, u.UpdatedAt)
 }
@@ -90,7 +91,7 @@ func readUser(k, raw []byte) (roster.User, error) {
 	r := newReader(raw[1:])
 	var u roster.User
 	if raw[0] == tagUserWithIDs {
-		u.Tenant, u.ID = r.string(), r.string()
+		u.Tenant, u.ID = r.String(), r.String()
 	} else {
 		ids, ok := keyParts(k, 2)
 		if !ok {
@@ -98,8 +99,8 @@ func readUser(k, raw []byte) (roster.User, error) {
 		}
 		u.Tenant, u.ID = ids[0], ids[1]
 	}
-	u.Email, u.ExternalID, u.Username = r.string(), r.string(), r.string()
-	u.AccountCreated, u.Version, u.UpdatedAt = r.bool(), r.varint(), r.time()
+	u.Email, u.ExternalID, u.Username = r.String(), r.String(), r.String()
+	u.AccountCreated, u.Version, u.UpdatedAt = r.Bool(), r.Varint(), r.time()
 	return u, r.end()
 }
 
@@ -122,9 +123,9 @@ func keyParts(k []byte, n int) ([]string, bool) {
 // profile's canonical ones (then JSON stores it as before).
 func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 	b = append(b, tagParticipant)
-	b = appendString(b, p.Role)
+	b = wire.AppendString(b, p.Role)
 	b = appendCode(b, string(p.Status), statuses)
-	b = appendCount(b, p.Profile == nil, len(p.Profile))
+	b = wire.AppendCount(b, p.Profile == nil, len(p.Profile))
 	var space [16]string // most profiles: no allocation for the sort
 	keys := space[:0]
 	for k := range p.Profile {
@@ -132,48 +133,48 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		b = appendString(b, k)
+		b = wire.AppendString(b, k)
 		switch a := p.Profile[k].(type) {
 		case string:
-			b = appendString(append(b, 's'), a)
+			b = wire.AppendString(append(b, 's'), a)
 		case json.Number:
-			b = appendString(append(b, 'n'), string(a))
+			b = wire.AppendString(append(b, 'n'), string(a))
 		case bool:
-			b = appendBool(append(b, 'b'), a)
+			b = wire.AppendBool(append(b, 'b'), a)
 		case []string:
 			if a == nil {
 				return nil, false // JSON drops it: let JSON store it
 			}
-			b = appendStrings(append(b, 'm'), a)
+			b = wire.AppendStrings(append(b, 'm'), a)
 		default:
 			return nil, false
 		}
 	}
 	// Imported fields are mostly the profile's keys: each is written as
 	// its place among them (1-based), or 0 and its name.
-	b = appendCount(b, p.ImportedFields == nil, len(p.ImportedFields))
+	b = wire.AppendCount(b, p.ImportedFields == nil, len(p.ImportedFields))
 	for _, f := range p.ImportedFields {
 		if i, found := slices.BinarySearch(keys, f); found {
 			b = binary.AppendUvarint(b, uint64(i)+1)
 		} else {
-			b = appendString(append(b, 0), f)
+			b = wire.AppendString(append(b, 0), f)
 		}
 	}
-	b = appendBool(b, p.OnboardingComplete)
-	b = appendCount(b, len(p.Associations) == 0, len(p.Associations)) // omitempty in JSON
+	b = wire.AppendBool(b, p.OnboardingComplete)
+	b = wire.AppendCount(b, len(p.Associations) == 0, len(p.Associations)) // omitempty in JSON
 	for _, role := range slices.Sorted(maps.Keys(p.Associations)) {
-		b = appendString(b, role)
-		b = appendStrings(b, p.Associations[role])
+		b = wire.AppendString(b, role)
+		b = wire.AppendStrings(b, p.Associations[role])
 	}
-	b = appendBool(b, p.InvitePending)
-	b = appendBool(b, p.InvitedAt != nil)
+	b = wire.AppendBool(b, p.InvitePending)
+	b = wire.AppendBool(b, p.InvitedAt != nil)
 	if p.InvitedAt != nil {
 		b = appendTime(b, *p.InvitedAt)
 	}
-	b = appendBool(b, p.LastImport != nil)
+	b = wire.AppendBool(b, p.LastImport != nil)
 	if m := p.LastImport; m != nil {
 		b = appendID(b, m.ImportID)
-		b = appendString(b, m.Sheet)
+		b = wire.AppendString(b, m.Sheet)
 		b = binary.AppendVarint(b, int64(m.Row))
 		b = appendCode(b, string(m.Action), actions)
 	}
@@ -186,104 +187,76 @@ func readParticipant(k, raw []byte) (roster.Participant, error) {
 	var p roster.Participant
 	old := raw[0] == tagParticipantWithIDs
 	if old {
-		p.Tenant, p.ProgramID, p.UserID = r.string(), r.string(), r.string()
-		p.Role, p.Status = r.string(), roster.Status(r.string())
+		p.Tenant, p.ProgramID, p.UserID = r.String(), r.String(), r.String()
+		p.Role, p.Status = r.String(), roster.Status(r.String())
 	} else {
 		ids, ok := keyParts(k, 3)
 		if !ok {
 			return p, errCorrupt
 		}
 		p.Tenant, p.ProgramID, p.UserID = ids[0], ids[1], ids[2]
-		p.Role, p.Status = r.string(), roster.Status(r.code(statuses))
+		p.Role, p.Status = r.String(), roster.Status(r.code(statuses))
 	}
 	var keys []string
-	if n, isNil := r.count(); !isNil {
+	if n, isNil := r.Count(); !isNil {
 		p.Profile = make(roster.Profile, n)
 		keys = make([]string, 0, n)
 		for range n {
-			k := r.string()
+			k := r.String()
 			keys = append(keys, k)
-			switch r.byte() {
+			switch r.Byte() {
 			case 's':
-				p.Profile[k] = r.string()
+				p.Profile[k] = r.String()
 			case 'n':
-				p.Profile[k] = json.Number(r.string())
+				p.Profile[k] = json.Number(r.String())
 			case 'b':
-				p.Profile[k] = r.bool()
+				p.Profile[k] = r.Bool()
 			case 'm':
-				p.Profile[k] = r.strings()
+				p.Profile[k] = r.Strings()
 			default:
-				r.fail()
+				r.Fail()
 			}
 		}
 	}
-	if n, isNil := r.count(); !isNil {
+	if n, isNil := r.Count(); !isNil {
 		p.ImportedFields = make([]string, n)
 		for i := range p.ImportedFields {
-			switch at := r.uvarint(); {
+			switch at := r.Uvarint(); {
 			case at == 0:
-				p.ImportedFields[i] = r.string()
+				p.ImportedFields[i] = r.String()
 			case at <= uint64(len(keys)):
 				p.ImportedFields[i] = keys[at-1]
 			default:
-				r.fail()
+				r.Fail()
 			}
 		}
 	}
-	p.OnboardingComplete = r.bool()
-	if n, isNil := r.count(); !isNil {
+	p.OnboardingComplete = r.Bool()
+	if n, isNil := r.Count(); !isNil {
 		p.Associations = make(map[string][]string, n)
 		for range n {
-			role := r.string()
-			p.Associations[role] = r.strings()
+			role := r.String()
+			p.Associations[role] = r.Strings()
 		}
 	}
-	p.InvitePending = r.bool()
-	if r.bool() {
+	p.InvitePending = r.Bool()
+	if r.Bool() {
 		t := r.time()
 		p.InvitedAt = &t
 	}
-	if r.bool() {
+	if r.Bool() {
 		m := &roster.ImportMark{}
 		if old {
-			m.ImportID, m.Sheet, m.Row, m.Action = r.string(), r.string(), int(r.varint()), roster.Action(r.string())
+			m.ImportID, m.Sheet, m.Row, m.Action = r.String(), r.String(), int(r.Varint()), roster.Action(r.String())
 		} else {
 			m.ImportID = r.id()
-			m.Sheet, m.Row, m.Action = r.string(), int(r.varint()), roster.Action(r.code(actions))
+			m.Sheet, m.Row, m.Action = r.String(), int(r.Varint()), roster.Action(r.code(actions))
 		}
 		p.LastImport = m
 	}
-	p.Version = r.varint()
+	p.Version = r.Varint()
 	p.UpdatedAt = r.time()
 	return p, r.end()
-}
-
-func appendString(b []byte, s string) []byte {
-	return append(binary.AppendUvarint(b, uint64(len(s))), s...)
-}
-
-func appendBool(b []byte, v bool) []byte {
-	if v {
-		return append(b, 1)
-	}
-	return append(b, 0)
-}
-
-// appendCount writes n+1, or 0 for nil, so that nil and empty stay apart
-// as they do in JSON.
-func appendCount(b []byte, isNil bool, n int) []byte {
-	if isNil {
-		return append(b, 0)
-	}
-	return binary.AppendUvarint(b, uint64(n)+1)
-}
-
-func appendStrings(b []byte, ss []string) []byte {
-	b = appendCount(b, ss == nil, len(ss))
-	for _, s := range ss {
-		b = appendString(b, s)
-	}
-	return b
 }
 
 // Codes of the usual statuses and actions: one byte instead of the word;
@@ -297,7 +270,7 @@ func appendCode(b []byte, s string, codes []string) []byte {
 	if i := slices.Index(codes, s); i >= 0 {
 		return append(b, byte(i+1))
 	}
-	return appendString(append(b, 0), s)
+	return wire.AppendString(append(b, 0), s)
 }
 
 // utcTime starts a time in UTC written as seconds and nanoseconds since
@@ -318,139 +291,48 @@ func appendTime(b []byte, t time.Time) []byte {
 }
 
 // reader reads what the append functions wrote; the first fault sticks.
-type reader struct {
-	b   []byte
-	s   string // b's bytes as they were at the start, or ""
-	bad bool
-}
+type reader struct{ wire.Reader }
 
-func (r *reader) fail() { r.bad, r.b = true, nil }
+// newReader reads b, which bbolt's map holds, through one copy of it.
+func newReader(b []byte) reader { return reader{wire.NewReader(string(b))} }
 
 func (r *reader) end() error {
-	if r.bad || len(r.b) != 0 {
+	if r.Bad() || r.Len() != 0 {
 		return errCorrupt
 	}
 	return nil
 }
 
-func (r *reader) byte() byte {
-	if len(r.b) == 0 {
-		r.fail()
-		return 0
-	}
-	c := r.b[0]
-	r.b = r.b[1:]
-	return c
-}
-
-func (r *reader) bool() bool { return r.byte() == 1 }
-
-func (r *reader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) varint() int64 {
-	v, n := binary.Varint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
-
-func (r *reader) bytes() []byte {
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return nil
-	}
-	s := r.b[:n]
-	r.b = r.b[n:]
-	return s
-}
-
-// string reads a string; from a reader made by newReader it shares the
-// value's one copy rather than taking its own.
-func (r *reader) string() string {
-	if r.s == "" {
-		return string(r.bytes())
-	}
-	n := r.uvarint()
-	if n > uint64(len(r.b)) {
-		r.fail()
-		return ""
-	}
-	at := len(r.s) - len(r.b)
-	r.b = r.b[n:]
-	return r.s[at : at+int(n)]
-}
-
-// newReader reads b, which bbolt's map holds, through one copy of it.
-func newReader(b []byte) reader { return reader{b: b, s: string(b)} }
-
-// count reads appendCount's n; isNil for nil.
-func (r *reader) count() (n int, isNil bool) {
-	c := r.uvarint()
-	if c == 0 {
-		return 0, true
-	}
-	if c-1 > uint64(len(r.b)) { // each element takes a byte at least
-		r.fail()
-		return 0, true
-	}
-	return int(c - 1), false
-}
-
-func (r *reader) strings() []string {
-	n, isNil := r.count()
-	if isNil {
-		return nil
-	}
-	ss := make([]string, n)
-	for i := range ss {
-		ss[i] = r.string()
-	}
-	return ss
-}
-
 func (r *reader) code(codes []string) string {
-	c := int(r.byte())
+	c := int(r.Byte())
 	switch {
 	case c == 0:
-		return r.string()
+		return r.String()
 	case c <= len(codes):
 		return codes[c-1]
 	}
-	r.fail()
+	r.Fail()
 	return ""
 }
 
 func (r *reader) time() time.Time {
-	n := int(r.byte())
+	n := int(r.Byte())
 	if n == utcTime {
-		sec, nsec := r.varint(), r.uvarint()
+		sec, nsec := r.Varint(), r.Uvarint()
 		if nsec >= 1e9 {
-			r.fail()
+			r.Fail()
 			return time.Time{}
 		}
 		return time.Unix(sec, int64(nsec)).UTC()
 	}
-	if n > len(r.b) {
-		r.fail()
+	raw := r.Next(n)
+	if r.Bad() {
 		return time.Time{}
 	}
 	var t time.Time
-	if err := t.UnmarshalBinary(r.b[:n]); err != nil {
-		r.fail()
+	if err := t.UnmarshalBinary([]byte(raw)); err != nil {
+		r.Fail()
 		return time.Time{}
 	}
-	r.b = r.b[n:]
 	return t
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/wire"
 )
 
 func sampleParticipant() roster.Participant {
@@ -98,7 +99,7 @@ func TestCodecReadsFirstForm(t *testing.T) {
 	u := roster.User{Tenant: "t1", ID: "u01", Email: "a@example.com", ExternalID: "E1", Username: "ann", AccountCreated: true, Version: 3, UpdatedAt: at}
 	old := []byte{tagUserWithIDs}
 	for _, s := range []string{u.Tenant, u.ID, u.Email, u.ExternalID, u.Username} {
-		old = appendString(old, s)
+		old = wire.AppendString(old, s)
 	}
 	old = binary.AppendVarint(append(old, 1), u.Version)
 	tb, _ := at.MarshalBinary()
@@ -116,14 +117,14 @@ func TestCodecReadsFirstForm(t *testing.T) {
 		LastImport: &roster.ImportMark{ImportID: "imp_1", Sheet: "S", Row: 9, Action: roster.ActionUpdate}, Version: 2, UpdatedAt: at}
 	old = []byte{tagParticipantWithIDs}
 	for _, s := range []string{p.Tenant, p.ProgramID, p.UserID, p.Role, string(p.Status)} {
-		old = appendString(old, s)
+		old = wire.AppendString(old, s)
 	}
-	old = appendString(appendCount(old, false, 1), "city") // the profile: one answer
-	old = appendString(append(old, 's'), "Lyon")
-	old = append(appendCount(old, false, 1), 1) // imported: the first key
+	old = wire.AppendString(wire.AppendCount(old, false, 1), "city") // the profile: one answer
+	old = wire.AppendString(append(old, 's'), "Lyon")
+	old = append(wire.AppendCount(old, false, 1), 1) // imported: the first key
 	old = append(old, 0, 0, 0, 0, 1)            // onboarding, no links, not pending, no invite; a mark:
-	old = appendString(appendString(old, "imp_1"), "S")
-	old = appendString(binary.AppendVarint(old, 9), "updated")
+	old = wire.AppendString(wire.AppendString(old, "imp_1"), "S")
+	old = wire.AppendString(binary.AppendVarint(old, 9), "updated")
 	old = binary.AppendVarint(old, p.Version)
 	old = append(append(old, byte(len(tb))), tb...)
 	var gotP roster.Participant

@@ -1,6 +1,10 @@
 package bolt
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rosterhq/roster/shared/wire"
+)
 
 // IDs made by roster.NewID — a prefix, then 26 characters of a 32-letter
 // alphabet — are stored packed, 5 bits a character: 17 bytes instead of
@@ -39,7 +43,7 @@ func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
 }
 
 // unpackID is packID's inverse.
-func unpackID(prefix string, packed []byte) string {
+func unpackID(prefix, packed string) string {
 	var sb strings.Builder
 	sb.Grow(len(prefix) + idChars)
 	sb.WriteString(prefix)
@@ -60,26 +64,24 @@ func unpackID(prefix string, packed []byte) string {
 // appendID writes id: 1, its prefix and its packed characters, or 0 and id.
 func appendID(b []byte, id string) []byte {
 	if prefix, packed, ok := packID(id); ok {
-		return append(appendString(append(b, 1), prefix), packed[:]...)
+		return append(wire.AppendString(append(b, 1), prefix), packed[:]...)
 	}
-	return appendString(append(b, 0), id)
+	return wire.AppendString(append(b, 0), id)
 }
 
 func (r *reader) id() string {
-	switch r.byte() {
+	switch r.Byte() {
 	case 0:
-		return r.string()
+		return r.String()
 	case 1:
-		prefix := r.string()
-		if len(r.b) < packedLen {
-			r.fail()
+		prefix := r.String()
+		packed := r.Next(packedLen)
+		if r.Bad() {
 			return ""
 		}
-		id := unpackID(prefix, r.b[:packedLen])
-		r.b = r.b[packedLen:]
-		return id
+		return unpackID(prefix, packed)
 	}
-	r.fail()
+	r.Fail()
 	return ""
 }
 
@@ -88,7 +90,7 @@ func (r *reader) id() string {
 // is the ID itself, which never starts with 0.
 func ownerValue(id string) []byte {
 	if prefix, packed, ok := packID(id); ok {
-		return append(appendString([]byte{0}, prefix), packed[:]...)
+		return append(wire.AppendString([]byte{0}, prefix), packed[:]...)
 	}
 	return []byte(id)
 }
@@ -98,10 +100,10 @@ func ownerOf(v []byte) (id string, ok bool) {
 	if len(v) == 0 || v[0] != 0 {
 		return string(v), true
 	}
-	r := reader{b: v[1:]}
-	prefix := r.string()
-	if r.bad || len(r.b) != packedLen {
+	r := newReader(v[1:])
+	prefix := r.String()
+	if r.Bad() || r.Len() != packedLen {
 		return "", false
 	}
-	return unpackID(prefix, r.b), true
+	return unpackID(prefix, r.Next(packedLen)), true
 }

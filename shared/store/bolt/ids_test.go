@@ -20,14 +20,14 @@ func TestPackedIDs(t *testing.T) {
 		if !ok {
 			t.Fatalf("packID(%q) = not packed, want packed", id)
 		}
-		if got := unpackID(prefix, packed[:]); got != id {
+		if got := unpackID(prefix, string(packed[:])); got != id {
 			t.Fatalf("unpackID(packID(%q)) = %q", id, got)
 		}
 		v := ownerValue(id)
 		if got, ok := ownerOf(v); !ok || got != id || len(v) >= len(id) {
 			t.Fatalf("ownerOf(ownerValue(%q)) = %q, %v (%d bytes), want it back, shorter", id, got, ok, len(v))
 		}
-		r := reader{b: appendID(nil, id)}
+		r := newReader(appendID(nil, id))
 		if got := r.id(); got != id || r.end() != nil {
 			t.Fatalf("appendID(%q) reads back %q, %v", id, got, r.end())
 		}
