@@ -122,7 +122,7 @@ func TestCodecReadsFirstForm(t *testing.T) {
 	old = wire.AppendString(wire.AppendCount(old, false, 1), "city") // the profile: one answer
 	old = wire.AppendString(append(old, 's'), "Lyon")
 	old = append(wire.AppendCount(old, false, 1), 1) // imported: the first key
-	old = append(old, 0, 0, 0, 0, 1)            // onboarding, no links, not pending, no invite; a mark:
+	old = append(old, 0, 0, 0, 0, 1)                 // onboarding, no links, not pending, no invite; a mark:
 	old = wire.AppendString(wire.AppendString(old, "imp_1"), "S")
 	old = wire.AppendString(binary.AppendVarint(old, 9), "updated")
 	old = binary.AppendVarint(old, p.Version)
