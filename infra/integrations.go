@@ -58,14 +58,9 @@ func newIntegrationUsers(stack awscdk.Stack, bucket awss3.IBucket, refs []Integr
 	if len(refs) == 0 {
 		return users
 	}
-	root := constructs.NewConstruct(stack, jsii.String("Integrations"))
-	tenants := map[string]constructs.Construct{}
+	scopeOf := tenantScopes(constructs.NewConstruct(stack, jsii.String("Integrations")))
 	for _, ref := range refs {
-		scope, ok := tenants[ref.Tenant]
-		if !ok {
-			scope = constructs.NewConstruct(root, jsii.String(ref.Tenant))
-			tenants[ref.Tenant] = scope
-		}
+		scope := scopeOf(ref.Tenant)
 		u := awsiam.NewUser(scope, jsii.String(ref.ID), &awsiam.UserProps{Path: jsii.String(integrationUsersPath)})
 		u.AddToPolicy(putOnly(bucket, ref))
 		awscdk.Tags_Of(u).Add(jsii.String("roster:tenant"), jsii.String(ref.Tenant), nil)
@@ -119,14 +114,9 @@ func newSFTP(stack awscdk.Stack, bucket awss3.IBucket, refs []IntegrationRef) *S
 	if len(refs) == 0 {
 		return out
 	}
-	root := constructs.NewConstruct(stack, jsii.String("SftpUsers"))
-	tenants := map[string]constructs.Construct{}
+	scopeOf := tenantScopes(constructs.NewConstruct(stack, jsii.String("SftpUsers")))
 	for _, ref := range refs {
-		scope, ok := tenants[ref.Tenant]
-		if !ok {
-			scope = constructs.NewConstruct(root, jsii.String(ref.Tenant))
-			tenants[ref.Tenant] = scope
-		}
+		scope := scopeOf(ref.Tenant)
 		role := awsiam.NewRole(scope, jsii.String(ref.ID+"Role"), &awsiam.RoleProps{
 			AssumedBy:   transfer,
 			Description: jsii.String("Roster SFTP user " + sftpUserName(ref) + ": put files under its inbound prefix only"),
@@ -144,4 +134,18 @@ func newSFTP(stack awscdk.Stack, bucket awss3.IBucket, refs []IntegrationRef) *S
 		})
 	}
 	return out
+}
+
+// tenantScopes gives one construct per tenant under root, made on first
+// use, so that integration IDs need only be unique within their tenant.
+func tenantScopes(root constructs.Construct) func(tenant string) constructs.Construct {
+	scopes := map[string]constructs.Construct{}
+	return func(tenant string) constructs.Construct {
+		scope, ok := scopes[tenant]
+		if !ok {
+			scope = constructs.NewConstruct(root, jsii.String(tenant))
+			scopes[tenant] = scope
+		}
+		return scope
+	}
 }

@@ -4,27 +4,13 @@
 package main
 
 import (
-	"context"
-	"os"
-
 	"github.com/aws/aws-lambda-go/lambda"
-	"github.com/aws/aws-lambda-go/lambdacontext"
 
-	"github.com/rosterhq/roster/shared/config"
+	"github.com/rosterhq/roster/shared/lambdaboot"
 )
 
 func main() {
-	log := lambdacontext.NewLogger()
-	cfg, err := config.Load(os.Getenv)
-	if err != nil {
-		log.Error("load config", "err", err)
-		os.Exit(1)
-	}
-	b, err := config.LoadBackend(context.Background(), cfg)
-	if err != nil {
-		log.Error("build backend", "err", err)
-		os.Exit(1)
-	}
+	b, _, log := lambdaboot.Boot(lambdaboot.Common)
 	h := handler{svc: b.Service, log: log}
 	lambda.Start(h.handle)
 }

@@ -5,17 +5,15 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
-	"sync/atomic"
 	"testing"
-	"time"
 
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/store/bolt"
+	"github.com/rosterhq/roster/shared/testenv/heaptest"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -32,10 +30,8 @@ func BenchmarkImportCSV(b *testing.B) {
 	data := csv.String()
 	ctx := context.Background()
 	b.ReportAllocs()
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go samplePeakHeap(&peak, stop)
-	defer close(stop)
+	peak := heaptest.Sample()
+	defer peak.Stop()
 	b.ResetTimer()
 	for range b.N {
 		b.StopTimer()
@@ -76,22 +72,5 @@ func BenchmarkImportCSV(b *testing.B) {
 		b.StartTimer()
 	}
 	b.ReportMetric(float64(rows*b.N)/b.Elapsed().Seconds(), "rows/s")
-	b.ReportMetric(float64(peak.Load())/(1<<20), "peak-heap-MB")
-}
-
-func samplePeakHeap(peak *atomic.Uint64, stop <-chan struct{}) {
-	var ms runtime.MemStats
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-		}
-	}
+	b.ReportMetric(float64(peak.Bytes())/(1<<20), "peak-heap-MB")
 }

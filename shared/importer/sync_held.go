@@ -27,20 +27,26 @@ func heldHowTo(importID, pageURL string) string {
 // (I5) and returns the file's outcome, now completed. Participants
 // suspended since are left as they are.
 func (s *Service) ApproveHeld(ctx context.Context, tenant, id string) (roster.SyncResult, error) {
-	return s.settleHeld(ctx, tenant, id, true)
+	im, err := s.GetImport(ctx, tenant, id)
+	if err != nil {
+		return roster.SyncResult{}, err
+	}
+	return s.settleHeld(ctx, im, true)
 }
 
 // RejectHeld drops the suspensions the safety valve held for an import
 // (I5): nobody is suspended, and the file's outcome becomes completed.
 func (s *Service) RejectHeld(ctx context.Context, tenant, id string) (roster.SyncResult, error) {
-	return s.settleHeld(ctx, tenant, id, false)
+	im, err := s.GetImport(ctx, tenant, id)
+	if err != nil {
+		return roster.SyncResult{}, err
+	}
+	return s.settleHeld(ctx, im, false)
 }
 
-func (s *Service) settleHeld(ctx context.Context, tenant, id string, approve bool) (roster.SyncResult, error) {
+func (s *Service) settleHeld(ctx context.Context, im roster.Import, approve bool) (roster.SyncResult, error) {
 	var res roster.SyncResult
-	if _, err := s.GetImport(ctx, tenant, id); err != nil {
-		return res, err
-	}
+	tenant, id := im.Tenant, im.ID
 	if err := s.getJSON(ctx, syncResultKey(tenant, id), &res); err != nil {
 		return res, roster.Errorf(roster.ErrConflict, "import %s has no held suspensions: it is not a synced file's", id)
 	}
@@ -48,7 +54,7 @@ func (s *Service) settleHeld(ctx context.Context, tenant, id string, approve boo
 		return res, roster.Errorf(roster.ErrConflict, "import %s has no held suspensions: it is %s", id, res.Status)
 	}
 	if approve {
-		n, err := s.suspendHeld(ctx, tenant, id)
+		n, err := s.suspendHeld(ctx, im)
 		if err != nil {
 			return res, err
 		}
@@ -59,11 +65,8 @@ func (s *Service) settleHeld(ctx context.Context, tenant, id string, approve boo
 }
 
 // suspendHeld suspends the held participants still active, a page at a time.
-func (s *Service) suspendHeld(ctx context.Context, tenant, id string) (int, error) {
-	im, err := s.GetImport(ctx, tenant, id)
-	if err != nil {
-		return 0, err
-	}
+func (s *Service) suspendHeld(ctx context.Context, im roster.Import) (int, error) {
+	tenant, id := im.Tenant, im.ID
 	rc, err := s.cfg.Blobs.Get(ctx, heldKey(tenant, id))
 	if err != nil {
 		return 0, fmt.Errorf("held suspensions of import %s: %w", id, err)
@@ -111,7 +114,7 @@ func (se *Session) ApproveHeld(ctx context.Context, id string) (roster.SyncResul
 	if err := se.admin(im.ProgramID); err != nil {
 		return roster.SyncResult{}, err
 	}
-	return se.s.ApproveHeld(ctx, se.c.Tenant, id)
+	return se.s.settleHeld(ctx, im, true)
 }
 
 // RejectHeld drops an import's held suspensions (I5); admins only.
@@ -123,5 +126,5 @@ func (se *Session) RejectHeld(ctx context.Context, id string) (roster.SyncResult
 	if err := se.admin(im.ProgramID); err != nil {
 		return roster.SyncResult{}, err
 	}
-	return se.s.RejectHeld(ctx, se.c.Tenant, id)
+	return se.s.settleHeld(ctx, im, false)
 }

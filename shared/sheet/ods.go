@@ -235,13 +235,7 @@ func (b *odsBook) Close() error { return nil }
 // Rows streams a table: content.xml is read again up to its start tag,
 // the tables before it skipped to their end tags.
 func (b *odsBook) Rows(sheet string) (Rows, error) {
-	k := -1
-	for i, s := range b.info.Sheets {
-		if s.Name == sheet {
-			k = i
-			break
-		}
-	}
+	k := b.info.sheetIndex(sheet)
 	if k < 0 {
 		return nil, cellNoSheet(b.name, sheet)
 	}

@@ -5,6 +5,7 @@ package sheet
 import (
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -27,6 +28,11 @@ type Info struct {
 	Encoding  string      `json:"encoding,omitempty"`  // text formats: utf-8, utf-16le, utf-16be, windows-1252
 	Delimiter string      `json:"delimiter,omitempty"` // text formats
 	Sheets    []SheetInfo `json:"sheets"`
+}
+
+// sheetIndex is the position of the sheet named name, or -1.
+func (i Info) sheetIndex(name string) int {
+	return slices.IndexFunc(i.Sheets, func(s SheetInfo) bool { return s.Name == name })
 }
 
 // SheetInfo describes one sheet. Rows and Columns come from the file's own

@@ -324,12 +324,12 @@ type xlsBook struct {
 func (b *xlsBook) Info() Info { return b.info }
 
 func (b *xlsBook) Rows(sheet string) (Rows, error) {
-	for i, s := range b.info.Sheets {
-		if s.Name == sheet {
-			return &xlsRows{book: b, sheet: b.sheets[i], rows: s.Rows, cols: s.Columns}, nil
-		}
+	k := b.info.sheetIndex(sheet)
+	if k < 0 {
+		return nil, cellNoSheet(b.name, sheet)
 	}
-	return nil, cellNoSheet(b.name, sheet)
+	s := b.info.Sheets[k]
+	return &xlsRows{book: b, sheet: b.sheets[k], rows: s.Rows, cols: s.Columns}, nil
 }
 
 func (b *xlsBook) Close() error {

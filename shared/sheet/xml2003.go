@@ -224,13 +224,7 @@ func (b *xmlBook) scanSheet(d *xml.Decoder, name string) (SheetInfo, error) {
 func (b *xmlBook) Info() Info { return b.info }
 
 func (b *xmlBook) Rows(sheet string) (Rows, error) {
-	k := -1
-	for i, s := range b.info.Sheets {
-		if s.Name == sheet {
-			k = i
-			break
-		}
-	}
+	k := b.info.sheetIndex(sheet)
 	if k < 0 {
 		return nil, cellNoSheet(b.name, sheet)
 	}

@@ -9,7 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"strconv"
-	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -21,6 +20,7 @@ import (
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
+	"github.com/rosterhq/roster/shared/testenv/heaptest"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -73,10 +73,8 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 		rows = n
 	}
 	csvPath := benchCSV(b, rows)
-	var peak atomic.Uint64
-	stop := make(chan struct{})
-	go samplePeakHeap(&peak, stop)
-	defer close(stop)
+	peak := heaptest.Sample()
+	defer peak.Stop()
 	var newTime, unchangedTime, bareTime, newCPU, unchangedCPU, bareCPU time.Duration
 	var savesPerTx float64
 	var dbSize, dirSize int64
@@ -93,7 +91,7 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 		newCPU += c1 - c0
 		unchangedCPU += c2 - c1
 		savesPerTx = float64(saves) / float64(max(txs, 1))
-		importPeak = max(importPeak, peak.Load()) // before the bare write's records are read
+		importPeak = max(importPeak, peak.Bytes()) // before the bare write's records are read
 		dbSize, dirSize = sizes(b, dir, csvPath)
 		recs := storedRecords(b, filepath.Join(dir, "roster.db"))
 		if len(recs) != rows {
@@ -104,7 +102,7 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 		bareCPU += cpuTime() - c3
 		recs = nil
 		runtime.GC()
-		peak.Store(0)
+		peak.Reset()
 	}
 	n := float64(rows) * float64(b.N)
 	b.ReportMetric(n/newTime.Seconds(), "new-rows/s")
@@ -317,21 +315,4 @@ func bareWrite(b *testing.B, path string, recs [][5]kv) time.Duration {
 		}
 	}
 	return time.Since(start)
-}
-
-func samplePeakHeap(peak *atomic.Uint64, stop <-chan struct{}) {
-	var ms runtime.MemStats
-	t := time.NewTicker(20 * time.Millisecond)
-	defer t.Stop()
-	for {
-		select {
-		case <-stop:
-			return
-		case <-t.C:
-			runtime.ReadMemStats(&ms)
-			if ms.HeapInuse > peak.Load() {
-				peak.Store(ms.HeapInuse)
-			}
-		}
-	}
 }

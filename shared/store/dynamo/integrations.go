@@ -82,20 +82,11 @@ func (s *Store) GetIntegration(ctx context.Context, tenant, id string) (roster.I
 
 // ListIntegrations implements importer.Integrations.
 func (s *Store) ListIntegrations(ctx context.Context, tenant string) ([]roster.Integration, error) {
-	var ins []roster.Integration
-	err := s.query(ctx, &dynamodb.QueryInput{
+	ins, err := s.queryIntegrations(ctx, &dynamodb.QueryInput{
 		KeyConditionExpression: new(attrPK + " = :pk AND begins_with(" + attrSK + ", :sk)"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{
 			":pk": sv(tenantIntegrationsPK(tenant)), ":sk": sv(prefixIntegSK),
 		},
-		ConsistentRead: new(true),
-	}, func(item map[string]types.AttributeValue) error {
-		var in roster.Integration
-		if _, err := decode(item, &in); err != nil {
-			return err
-		}
-		ins = append(ins, in)
-		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("list integrations: %w", err)
@@ -106,12 +97,22 @@ func (s *Store) ListIntegrations(ctx context.Context, tenant string) ([]roster.I
 // ListAllIntegrations implements importer.Integrations from the watch
 // copies.
 func (s *Store) ListAllIntegrations(ctx context.Context) ([]roster.Integration, error) {
-	var ins []roster.Integration
-	err := s.query(ctx, &dynamodb.QueryInput{
+	ins, err := s.queryIntegrations(ctx, &dynamodb.QueryInput{
 		KeyConditionExpression:    new(attrPK + " = :pk"),
 		ExpressionAttributeValues: map[string]types.AttributeValue{":pk": sv(allIntegPK)},
-		ConsistentRead:            new(true),
-	}, func(item map[string]types.AttributeValue) error {
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list all integrations: %w", err)
+	}
+	return ins, nil
+}
+
+// queryIntegrations reads every integration item the query finds,
+// consistently: a just-saved integration is listed.
+func (s *Store) queryIntegrations(ctx context.Context, q *dynamodb.QueryInput) ([]roster.Integration, error) {
+	q.ConsistentRead = new(true)
+	var ins []roster.Integration
+	err := s.query(ctx, q, func(item map[string]types.AttributeValue) error {
 		var in roster.Integration
 		if _, err := decode(item, &in); err != nil {
 			return err
@@ -119,10 +120,7 @@ func (s *Store) ListAllIntegrations(ctx context.Context) ([]roster.Integration, 
 		ins = append(ins, in)
 		return nil
 	})
-	if err != nil {
-		return nil, fmt.Errorf("list all integrations: %w", err)
-	}
-	return ins, nil
+	return ins, err
 }
 
 // DeleteIntegration implements importer.Integrations.
