@@ -3,6 +3,7 @@ package importer
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -53,19 +54,43 @@ func (s *Service) settleHeld(ctx context.Context, im roster.Import, approve bool
 	if res.Status != roster.SyncHeld {
 		return res, roster.Errorf(roster.ErrConflict, "import %s has no held suspensions: it is %s", id, res.Status)
 	}
-	if approve {
-		n, err := s.suspendHeld(ctx, im)
-		if err != nil {
+	var ap approval
+	err := s.getJSON(ctx, approvalKey(tenant, id), &ap)
+	switch {
+	case err == nil && !approve:
+		return res, roster.Errorf(roster.ErrConflict, "import %s: its held suspensions are being approved; approve again to finish", id)
+	case err != nil && !errors.Is(err, roster.ErrNotFound):
+		return res, err
+	case err != nil && approve:
+		// The count is decided once, before anyone is suspended, so an
+		// approval retried after a failure part-way reports the same.
+		if ap.Suspended, err = s.eachHeldActive(ctx, im, nil); err != nil {
 			return res, err
 		}
-		res.Counts.Suspended += n
+		if err := s.putJSON(ctx, approvalKey(tenant, id), ap); err != nil {
+			return res, err
+		}
+	}
+	if approve {
+		if _, err := s.eachHeldActive(ctx, im, s.suspend); err != nil {
+			return res, err
+		}
+		res.Counts.Suspended += ap.Suspended
 	}
 	res.Status, res.Counts.Held = roster.SyncCompleted, 0
 	return res, s.putJSON(ctx, syncResultKey(tenant, id), res)
 }
 
-// suspendHeld suspends the held participants still active, a page at a time.
-func (s *Service) suspendHeld(ctx context.Context, im roster.Import) (int, error) {
+// approval is an approval of held suspensions under way (I5).
+type approval struct {
+	Suspended int `json:"suspended"` // the held participants still active when it began
+}
+
+func approvalKey(tenant, importID string) string { return workKey(tenant, importID, "approval.json") }
+
+// eachHeldActive calls fn (nil: none) for each held participant still
+// active, a page at a time, and returns how many there were.
+func (s *Service) eachHeldActive(ctx context.Context, im roster.Import, fn func(context.Context, roster.Participant) error) (int, error) {
 	tenant, id := im.Tenant, im.ID
 	rc, err := s.cfg.Blobs.Get(ctx, heldKey(tenant, id))
 	if err != nil {
@@ -83,8 +108,10 @@ func (s *Service) suspendHeld(ctx context.Context, im roster.Import) (int, error
 			if p.Status == roster.StatusSuspended {
 				continue
 			}
-			if err := s.suspend(ctx, p); err != nil {
-				return err
+			if fn != nil {
+				if err := fn(ctx, p); err != nil {
+					return err
+				}
 			}
 			n++
 		}

@@ -240,6 +240,33 @@ func TestStatusValueSuspensionsHeld(t *testing.T) {
 	})
 }
 
+// I5: an approval that fails part-way is finished by approving again, and
+// reports every held suspension once, not only those of the last try; it
+// can no longer be rejected once under way.
+func TestApproveHeldRetriedAfterFailure(t *testing.T) {
+	e := newSuspendEnv(t, boltBackend, nil)
+	e.hire(t, 50)
+	res := e.run(t, file(0, 50, upTo(30)...))
+	if res.Status != roster.SyncHeld || res.Counts.Held != 30 {
+		t.Fatalf("file with 30 Terminated = %s %+v, want held 30", res.Status, res.Counts)
+	}
+	ctx := t.Context()
+	e.store.failAfter = e.store.saves.Load() + 12 // 12 suspended, then the store fails
+	if _, err := e.svc.ApproveHeld(ctx, tenant, res.ImportID); !errors.Is(err, errInjected) {
+		t.Fatalf("ApproveHeld with a failing store = %v, want the injected failure", err)
+	}
+	wantStatuses(t, e, 38, 12)
+	e.store.failAfter = 0
+	if _, err := e.svc.RejectHeld(ctx, tenant, res.ImportID); !errors.Is(err, roster.ErrConflict) {
+		t.Errorf("RejectHeld during an approval = %v, want ErrConflict", err)
+	}
+	got, err := e.svc.ApproveHeld(ctx, tenant, res.ImportID)
+	if err != nil || got.Status != roster.SyncCompleted || got.Counts.Suspended != 30 || got.Counts.Held != 0 {
+		t.Fatalf("ApproveHeld again = %s %+v, %v; want completed with 30 suspended", got.Status, got.Counts, err)
+	}
+	wantStatuses(t, e, 20, 30)
+}
+
 // I4, I5: with off-boarding, the people a file leaves out and those it
 // marks Terminated are one count for the valve, each person once (a person
 // listed twice as Terminated too: the second row is rejected). Absent and Terminated cannot both be
