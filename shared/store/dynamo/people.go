@@ -259,7 +259,7 @@ type shardCursor struct {
 	s     *Store
 	pk    string
 	after string // user ID to start after; "" from the first
-	limit int32 // of the next page
+	limit int32  // of the next page
 	items []map[string]types.AttributeValue
 	start map[string]types.AttributeValue
 	done  bool
