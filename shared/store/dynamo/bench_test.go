@@ -246,8 +246,9 @@ func applyOnce(b *testing.B, svc, counted *importer.Service, tenant, csv string,
 // BenchmarkApplyBatch measures what the importer's apply step costs for a
 // batch of 500 rows, against DynamoDB Local: ns/op is one batch, and per
 // row the requests and the capacity units DynamoDB Local reports (wcu/row
-// counts the byProgram index's writes, index-wcu/row; tx-wcu/row is the part
-// written by transactions), per batch the object store's requests.
+// counts the byProgram index's writes, index-wcu/row, now the import item's
+// only; tx-wcu/row is the part written by transactions), per batch the
+// object store's requests.
 //
 // DynamoDB Local's units are DynamoDB's for plain writes (one a put of up to
 // 1 KB, one more for the index), not for transactions of more than two
