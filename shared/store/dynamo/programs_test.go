@@ -2,6 +2,7 @@ package dynamo
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/rosterhq/roster/shared/importer"
@@ -38,5 +39,33 @@ func TestUserProgramsSurviveUserWrites(t *testing.T) {
 	}
 	if us, err := s.GetUsers(ctx, "t1", []string{"u1"}); err != nil || len(us) != 1 || us[0].Version != 2 || us[0].Email != "ana.new@example.org" {
 		t.Errorf("GetUsers = %+v, %v; want u1 at version 2", us, err)
+	}
+}
+
+// TestDeadWriterAfterTheProgramSet: a writer that died after adding a
+// program to an existing user's set, before its participant, leaves a
+// program named without a participant: UserParticipations leaves it out
+// until the next run writes the participant (A11).
+func TestDeadWriterAfterTheProgramSet(t *testing.T) {
+	ctx := context.Background()
+	c, table := localTable(t)
+	s := New(c, table)
+	u, p1 := newUser("u1", "ana@example.org", ""), newPart("u1")
+	if err := s.Save(ctx, importer.Write{User: &u, Participant: &p1}); err != nil {
+		t.Fatal(err)
+	}
+	p2 := newPart("u1")
+	p2.ProgramID = "p2"
+	if err := New(&dying{API: c, after: 1}, table).Save(ctx, importer.Write{Participant: &p2}); !errors.Is(err, errDied) {
+		t.Fatalf("Save by a writer that dies after the program set = %v, want it to die", err)
+	}
+	if ps, err := s.UserParticipations(ctx, "t1", "u1"); err != nil || len(ps) != 1 || ps[0].ProgramID != "p1" {
+		t.Errorf("UserParticipations after the death = %+v, %v; want p1 only", ps, err)
+	}
+	if err := s.Save(ctx, importer.Write{Participant: &p2}); err != nil {
+		t.Fatalf("the next run's Save(participant) = %v", err)
+	}
+	if ps, err := s.UserParticipations(ctx, "t1", "u1"); err != nil || len(ps) != 2 {
+		t.Errorf("UserParticipations after the next run = %+v, %v; want p1 and p2", ps, err)
 	}
 }
