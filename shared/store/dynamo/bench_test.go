@@ -219,7 +219,13 @@ func benchCSV(withExt bool, goal func(i int) string) string {
 // the apply step (DESIGN §7's cost metric).
 func applyOnce(b *testing.B, svc, counted *importer.Service, tenant, csv string, notify bool) {
 	b.Helper()
-	im, err := svc.CreateImport(ctx, tenant, benchProgram.ID, "batch.csv", "", roster.ImportSettings{Role: "mentee", Notify: notify})
+	applyTo(b, svc, counted, tenant, benchProgram.ID, csv, notify)
+}
+
+// applyTo is applyOnce into program.
+func applyTo(b *testing.B, svc, counted *importer.Service, tenant, program, csv string, notify bool) {
+	b.Helper()
+	im, err := svc.CreateImport(ctx, tenant, program, "batch.csv", "", roster.ImportSettings{Role: "mentee", Notify: notify})
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -246,8 +252,9 @@ func applyOnce(b *testing.B, svc, counted *importer.Service, tenant, csv string,
 // BenchmarkApplyBatch measures what the importer's apply step costs for a
 // batch of 500 rows, against DynamoDB Local: ns/op is one batch, and per
 // row the requests and the capacity units DynamoDB Local reports (wcu/row
-// counts the byProgram index's writes, index-wcu/row; tx-wcu/row is the part
-// written by transactions), per batch the object store's requests.
+// counts the byProgram index's writes, index-wcu/row, now the import item's
+// only; tx-wcu/row is the part written by transactions), per batch the
+// object store's requests.
 //
 // DynamoDB Local's units are DynamoDB's for plain writes (one a put of up to
 // 1 KB, one more for the index), not for transactions of more than two
@@ -314,6 +321,23 @@ func BenchmarkApplyBatch(b *testing.B) {
 				report(b, c, blobs)
 			})
 		}
+		// The people of one program joining another: no user write but
+		// the program added to each user's set.
+		b.Run("existing_users_new_program"+suffix, func(b *testing.B) {
+			svc, c, blobs := counted()
+			b.StopTimer()
+			for i := 0; i < b.N; i++ {
+				tenant := newTenant(b, "join")
+				other := benchProgram
+				other.Tenant, other.ID, other.Name = tenant, "p2", "Bench 2"
+				if err := plain.PutProgram(ctx, other); err != nil {
+					b.Fatal(err)
+				}
+				applyOnce(b, plain, plain, tenant, benchCSV(withExt, lead), false)
+				applyTo(b, plain, svc, tenant, other.ID, benchCSV(withExt, lead), false)
+			}
+			report(b, c, blobs)
+		})
 		b.Run("unchanged"+suffix, func(b *testing.B) {
 			tenant := newTenant(b, "same")
 			b.StopTimer()

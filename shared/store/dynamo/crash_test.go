@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -53,6 +54,13 @@ func (d *dying) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...fun
 		return nil, err
 	}
 	return d.API.PutItem(ctx, in, o...)
+}
+
+func (d *dying) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	if err := d.write(); err != nil {
+		return nil, err
+	}
+	return d.API.UpdateItem(ctx, in, o...)
 }
 
 func (d *dying) DeleteItem(ctx context.Context, in *dynamodb.DeleteItemInput, o ...func(*dynamodb.Options)) (*dynamodb.DeleteItemOutput, error) {
@@ -167,14 +175,11 @@ func TestLegacyLookupsAreRead(t *testing.T) {
 	c, table := localTable(t)
 	s := New(c, table)
 	u := newUser("u1", "ana@example.org", "E1")
-	up, err := userPut(u)
-	if err != nil {
-		t.Fatal(err)
-	}
-	items := []map[string]types.AttributeValue{up.Item}
+	up := userItem(t, u)
+	items := []map[string]types.AttributeValue{up}
 	for _, pk := range lookupPKs(u) {
 		it := key(pk, skLookup)
-		it[attrUserID], it[attrDoc], it[attrVersion] = sv("u1"), up.Item[attrDoc], nv(1)
+		it[attrUserID], it[attrDoc], it[attrVersion] = sv("u1"), up[attrDoc], nv(1)
 		items = append(items, it)
 	}
 	for _, it := range items {
@@ -198,6 +203,19 @@ func TestLegacyLookupsAreRead(t *testing.T) {
 	}
 }
 
+// userItem is u's item as the store writes it at version 1.
+func userItem(t *testing.T, u roster.User) map[string]types.AttributeValue {
+	t.Helper()
+	u.Version = 1
+	doc, err := encode(u)
+	if err != nil {
+		t.Fatal(err)
+	}
+	item := key(userPK(u.Tenant, u.ID), skUser)
+	item[attrDoc], item[attrVersion] = doc, nv(1)
+	return item
+}
+
 // beforeParticipant runs hook once, just before the first put of a
 // participant item.
 type beforeParticipant struct {
@@ -206,7 +224,7 @@ type beforeParticipant struct {
 }
 
 func (b *beforeParticipant) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	if sk := str(in.Item[attrSK]); b.hook != nil && len(sk) > len(prefixP) && sk[:len(prefixP)] == prefixP {
+	if b.hook != nil && strings.Contains(str(in.Item[attrPK]), "#PART#") {
 		hook := b.hook
 		b.hook = nil
 		hook()
@@ -250,9 +268,9 @@ func TestParticipantLinkedFirst(t *testing.T) {
 // connection cut after DynamoDB applied the put.
 type lostUserAnswer struct{ API }
 
-func (l *lostUserAnswer) PutItem(ctx context.Context, in *dynamodb.PutItemInput, o ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error) {
-	out, err := l.API.PutItem(ctx, in, o...)
-	if err == nil && str(in.Item[attrSK]) == skUser {
+func (l *lostUserAnswer) UpdateItem(ctx context.Context, in *dynamodb.UpdateItemInput, o ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	out, err := l.API.UpdateItem(ctx, in, o...)
+	if err == nil && str(in.Key[attrSK]) == skUser {
 		return nil, errors.New("connection reset by peer")
 	}
 	return out, err

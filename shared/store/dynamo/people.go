@@ -3,6 +3,7 @@ package dynamo
 import (
 	"context"
 	"fmt"
+	"sort"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
@@ -127,6 +128,9 @@ func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]ro
 	}
 	out := make([]roster.User, 0, len(ids))
 	err := s.batchGet(ctx, batch, func(item map[string]types.AttributeValue) error {
+		if !isUser(item) {
+			return nil // the programs of a user not written yet
+		}
 		var u roster.User
 		v, err := decode(item, &u)
 		if err != nil {
@@ -142,52 +146,81 @@ func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]ro
 	return out, nil
 }
 
+// isUser reports whether a user item holds its user: an item that has
+// only a program set (join, before its user) does not.
+func isUser(item map[string]types.AttributeValue) bool {
+	_, ok := item[attrVersion]
+	return ok
+}
+
 // GetParticipants returns the program's participants among userIDs.
 func (s *Store) GetParticipants(ctx context.Context, tenant, programID string, userIDs []string) ([]roster.Participant, error) {
+	shards, err := s.layout(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("get participants of program %s: %w", programID, err)
+	}
 	batch := make([]map[string]types.AttributeValue, 0, len(userIDs))
 	for _, id := range userIDs {
-		batch = append(batch, key(userPK(tenant, id), participantSK(programID)))
+		batch = append(batch, participantKey(tenant, programID, id, shards))
 	}
-	out := make([]roster.Participant, 0, len(userIDs))
-	err := s.batchGet(ctx, batch, func(item map[string]types.AttributeValue) error {
-		p, err := decodeParticipant(item)
-		out = append(out, p)
-		return err
-	})
+	out, err := s.participants(ctx, batch)
 	if err != nil {
 		return nil, fmt.Errorf("get participants of program %s: %w", programID, err)
 	}
 	return out, nil
 }
 
-// UserParticipations returns every participation of one user (A14).
-func (s *Store) UserParticipations(ctx context.Context, tenant, userID string) ([]roster.Participant, error) {
-	out := []roster.Participant{}
-	err := s.query(ctx, &dynamodb.QueryInput{
-		KeyConditionExpression: new(attrPK + " = :pk AND begins_with(" + attrSK + ", :p)"),
-		ExpressionAttributeValues: map[string]types.AttributeValue{
-			":pk": sv(userPK(tenant, userID)),
-			":p":  sv(prefixP),
-		},
-		ConsistentRead: new(true),
-	}, func(item map[string]types.AttributeValue) error {
+func (s *Store) participants(ctx context.Context, keys []map[string]types.AttributeValue) ([]roster.Participant, error) {
+	out := make([]roster.Participant, 0, len(keys))
+	err := s.batchGet(ctx, keys, func(item map[string]types.AttributeValue) error {
 		p, err := decodeParticipant(item)
 		out = append(out, p)
 		return err
 	})
+	return out, err
+}
+
+// UserParticipations returns every participation of one user (A14): the
+// programs its user item names, read with one consistent BatchGetItem per
+// 100. A program named whose participant is missing (its write refused or
+// not done yet) is left out.
+func (s *Store) UserParticipations(ctx context.Context, tenant, userID string) ([]roster.Participant, error) {
+	shards, err := s.layout(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list participations of user %s: %w", userID, err)
 	}
+	item, err := s.getItem(ctx, userPK(tenant, userID), skUser)
+	if err != nil {
+		return nil, fmt.Errorf("list participations of user %s: %w", userID, err)
+	}
+	progs, _ := item[attrProgs].(*types.AttributeValueMemberSS)
+	if progs == nil {
+		return []roster.Participant{}, nil
+	}
+	batch := make([]map[string]types.AttributeValue, 0, len(progs.Value))
+	for _, prog := range progs.Value {
+		batch = append(batch, participantKey(tenant, prog, userID, shards))
+	}
+	out, err := s.participants(ctx, batch)
+	if err != nil {
+		return nil, fmt.Errorf("list participations of user %s: %w", userID, err)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].ProgramID < out[j].ProgramID })
 	return out, nil
 }
 
 // ListParticipants calls fn for each participant of the program in user ID
-// order after user ID after, merging the program's index shards; each shard
-// starts at after, so a page reads little more than itself.
+// order after user ID after, merging the program's shard partitions; each
+// shard starts at after and reads small pages first, so a page of the
+// listing reads little more than itself.
 func (s *Store) ListParticipants(ctx context.Context, tenant, programID, after string, fn func(roster.Participant) error) error {
-	shards := make([]*shardCursor, participantShards)
+	n, err := s.layout(ctx)
+	if err != nil {
+		return fmt.Errorf("list participants of program %s: %w", programID, err)
+	}
+	shards := make([]*shardCursor, n)
 	for i := range shards {
-		shards[i] = &shardCursor{s: s, pk: shardPK(tenant, programID, i), after: after}
+		shards[i] = &shardCursor{s: s, pk: shardPK(tenant, programID, i), after: after, limit: firstShardPage}
 	}
 	for {
 		var next *shardCursor
@@ -195,7 +228,7 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID, after s
 			if err := c.fill(ctx); err != nil {
 				return fmt.Errorf("list participants of program %s: %w", programID, err)
 			}
-			if len(c.items) > 0 && (next == nil || str(c.items[0][attrGSI1SK]) < str(next.items[0][attrGSI1SK])) {
+			if len(c.items) > 0 && (next == nil || str(c.items[0][attrSK]) < str(next.items[0][attrSK])) {
 				next = c
 			}
 		}
@@ -213,11 +246,20 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID, after s
 	}
 }
 
+// A shard's first page is small (a listing page of 100 over 32 shards
+// takes a few from each) and each next one twice the last, up to the most
+// DynamoDB returns anyway, so a whole listing takes few requests.
+const (
+	firstShardPage = 16
+	lastShardPage  = 1024
+)
+
 // shardCursor reads one index shard page by page.
 type shardCursor struct {
 	s     *Store
 	pk    string
 	after string // user ID to start after; "" from the first
+	limit int32  // of the next page
 	items []map[string]types.AttributeValue
 	start map[string]types.AttributeValue
 	done  bool
@@ -227,18 +269,19 @@ type shardCursor struct {
 func (c *shardCursor) fill(ctx context.Context) error {
 	for len(c.items) == 0 && !c.done {
 		var out *dynamodb.QueryOutput
-		cond, values := attrGSI1PK+" = :pk", map[string]types.AttributeValue{":pk": sv(c.pk)}
+		cond, values := attrPK+" = :pk", map[string]types.AttributeValue{":pk": sv(c.pk)}
 		if c.after != "" {
-			cond += " AND " + attrGSI1SK + " > :after"
+			cond += " AND " + attrSK + " > :after"
 			values[":after"] = sv(c.after)
 		}
+		limit := c.limit
 		err := c.s.call(ctx, func() (err error) {
 			out, err = c.s.api.Query(ctx, &dynamodb.QueryInput{
 				TableName:                 &c.s.table,
-				IndexName:                 new(indexByProgram),
 				KeyConditionExpression:    &cond,
 				ExpressionAttributeValues: values,
 				ExclusiveStartKey:         c.start,
+				Limit:                     &limit,
 			})
 			return err
 		})
@@ -247,6 +290,7 @@ func (c *shardCursor) fill(ctx context.Context) error {
 		}
 		c.items, c.start = out.Items, out.LastEvaluatedKey
 		c.done = len(c.start) == 0
+		c.limit = min(2*c.limit, lastShardPage)
 	}
 	return nil
 }

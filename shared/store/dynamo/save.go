@@ -34,29 +34,32 @@ const claimLease = time.Minute
 // readers wait for them while they are fresh (a write under way) and the
 // next claim adopts them once the lease is over, so no key stays locked.
 //
-// A change of an existing user is rarer: a single item is a conditional
-// PutItem; a user whose keys change, or a user and a participant together,
-// are one TransactWriteItems.
+// A change of an existing user is rarer: the user alone is a conditional
+// UpdateItem; a user whose keys change, or a user and a participant
+// together, are one TransactWriteItems.
 func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	var err error
 	what := "participant"
+	shards := 0
+	if w.Participant != nil {
+		if shards, err = s.layout(ctx); err != nil {
+			return fmt.Errorf("save participant %s of program %s: %w", w.Participant.UserID, w.Participant.ProgramID, err)
+		}
+	}
 	switch {
 	case w.User == nil && w.Participant == nil:
 		return nil
 	case w.User == nil:
 		what = "participant " + w.Participant.UserID + " of program " + w.Participant.ProgramID
-		var pp types.Put
-		if pp, err = participantPut(*w.Participant); err == nil {
-			err = s.put(ctx, pp)
-		}
+		err = s.join(ctx, *w.Participant, shards)
 	case w.User.Email == "" && w.User.Username == "":
 		return fmt.Errorf("save user %s: user has neither email nor username", w.User.ID)
 	case w.User.Version == 0:
 		what = "user " + w.User.ID
-		err = s.create(ctx, *w.User, w.Participant)
+		err = s.create(ctx, *w.User, w.Participant, shards)
 	default:
 		what = "user " + w.User.ID
-		err = s.update(ctx, *w.User, w.Participant)
+		err = s.update(ctx, *w.User, w.Participant, shards)
 	}
 	if conflict(err) || errors.Is(err, roster.ErrConflict) {
 		return fmt.Errorf("save %s: %w", what, roster.ErrConflict)
@@ -67,23 +70,54 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	return nil
 }
 
+// join writes a participant of an existing user (or of none yet). A new
+// one's program is added to its user's set first, so that a participant is
+// never missing from UserParticipations: two write units, as the
+// participant and its index write were before. A program added whose
+// participant is then refused names a participant that exists (the one
+// that won) or none, which the read leaves out.
+func (s *Store) join(ctx context.Context, p roster.Participant, shards int) error {
+	pp, err := participantPut(p, shards)
+	if err != nil {
+		return err
+	}
+	if p.Version == 0 {
+		err := s.call(ctx, func() error {
+			_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: key(userPK(p.Tenant, p.UserID), skUser),
+				UpdateExpression:          new("ADD " + attrProgs + " :prog"),
+				ExpressionAttributeValues: map[string]types.AttributeValue{":prog": &types.AttributeValueMemberSS{Value: []string{p.ProgramID}}}})
+			return err
+		})
+		if err != nil {
+			return err
+		}
+	}
+	return s.put(ctx, pp)
+}
+
 // create writes a new user, its lookups and its participant (if any): the
 // claims first, so that no user holds a key it does not own, the
-// participant last, so that no participant lacks its user.
-func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant) error {
-	up, err := userPut(u)
+// participant last, so that no participant lacks its user. The user item
+// carries the participant's program from the start (UserParticipations).
+func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant, shards int) error {
+	program := ""
+	if p != nil {
+		program = p.ProgramID
+	}
+	up, err := userUpdate(u, program)
 	if err != nil {
 		return err
 	}
 	var pp types.Put
 	if p != nil {
-		if pp, err = participantPut(*p); err != nil {
+		if pp, err = participantPut(*p, shards); err != nil {
 			return err
 		}
 		// A new user's participant is new; one over a version must be
 		// checked before anything is written.
 		if p.Version != 0 {
-			cur, err := s.getItem(ctx, userPK(p.Tenant, p.UserID), participantSK(p.ProgramID))
+			k := pp.Item
+			cur, err := s.getItem(ctx, str(k[attrPK]), str(k[attrSK]))
 			if err != nil {
 				return err
 			}
@@ -121,7 +155,7 @@ func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant
 		return roster.ErrConflict
 	}
 	putCtx, cancel := context.WithTimeout(ctx, left)
-	err = s.put(putCtx, up)
+	err = s.updateItem(putCtx, up)
 	cancel()
 	if err != nil {
 		// Refused, the claims are undone; an answer lost on the way may
@@ -193,8 +227,8 @@ func (s *Store) abandoned(ctx context.Context, tenant, pk string, old map[string
 		return false, nil
 	}
 	item, err := s.getItem(ctx, userPK(tenant, str(old[attrUserID])), skUser)
-	if err != nil || item == nil {
-		return item == nil && err == nil, err
+	if err != nil || !isUser(item) {
+		return err == nil, err
 	}
 	var u roster.User
 	if _, err := decode(item, &u); err != nil {
@@ -219,7 +253,7 @@ func (s *Store) unclaim(ctx context.Context, pk, uid string, at time.Time) {
 // update changes an existing user over its stored version, with its
 // participant (if any) and the claims and releases of the keys it changes,
 // in one write.
-func (s *Store) update(ctx context.Context, u roster.User, p *roster.Participant) error {
+func (s *Store) update(ctx context.Context, u roster.User, p *roster.Participant, shards int) error {
 	item, err := s.getItem(ctx, userPK(u.Tenant, u.ID), skUser)
 	if err != nil {
 		return err
@@ -231,11 +265,17 @@ func (s *Store) update(ctx context.Context, u roster.User, p *roster.Participant
 	if _, err := decode(item, &old); err != nil {
 		return err
 	}
-	up, err := userPut(u)
+	// A participant saved with its user is new, or its program is in the
+	// user's set already: adding it again is harmless.
+	program := ""
+	if p != nil {
+		program = p.ProgramID
+	}
+	up, err := userUpdate(u, program)
 	if err != nil {
 		return err
 	}
-	writes := []types.TransactWriteItem{{Put: &up}}
+	writes := []types.TransactWriteItem{{Update: &up}}
 	oldKeys, newKeys := lookupPKs(old), lookupPKs(u)
 	mine := map[string]types.AttributeValue{":uid": sv(u.ID)}
 	at := s.now()
@@ -270,20 +310,28 @@ func (s *Store) update(ctx context.Context, u roster.User, p *roster.Participant
 		}
 	}
 	if p != nil {
-		pp, err := participantPut(*p)
+		pp, err := participantPut(*p, shards)
 		if err != nil {
 			return err
 		}
 		writes = append(writes, types.TransactWriteItem{Put: &pp})
 	}
 	if len(writes) == 1 {
-		return s.put(ctx, up)
+		return s.updateItem(ctx, up)
 	}
 	for i := range writes {
 		setTable(&writes[i], &s.table)
 	}
 	return s.call(ctx, func() error {
 		_, err := s.api.TransactWriteItems(ctx, &dynamodb.TransactWriteItemsInput{TransactItems: writes})
+		return err
+	})
+}
+
+func (s *Store) updateItem(ctx context.Context, u types.Update) error {
+	return s.call(ctx, func() error {
+		_, err := s.api.UpdateItem(ctx, &dynamodb.UpdateItemInput{TableName: &s.table, Key: u.Key, UpdateExpression: u.UpdateExpression,
+			ConditionExpression: u.ConditionExpression, ExpressionAttributeValues: u.ExpressionAttributeValues})
 		return err
 	})
 }
@@ -345,21 +393,35 @@ func contains(pks []string, pk string) bool {
 	return false
 }
 
-// userPut is the put of u over its stored version.
-func userPut(u roster.User) (types.Put, error) {
+// userUpdate writes u over its stored version (0: a new user) and adds
+// program, if any, to its set of programs. An update, not a put, so that
+// the set, added to by join, is kept; a new user's set costs no write of
+// its own.
+func userUpdate(u roster.User, program string) (types.Update, error) {
 	next := u
 	next.Version++
 	doc, err := encode(next)
 	if err != nil {
-		return types.Put{}, err
+		return types.Update{}, err
 	}
-	cond, vals := versionCondition(u.Version)
-	item := key(userPK(u.Tenant, u.ID), skUser)
-	item[attrDoc], item[attrVersion] = doc, nv(next.Version)
-	return types.Put{Item: item, ConditionExpression: &cond, ExpressionAttributeValues: vals}, nil
+	// A user's item may exist without the user: a program set written by
+	// join for a participant saved before its user.
+	cond, vals := "attribute_not_exists("+attrVersion+")", map[string]types.AttributeValue{}
+	if u.Version != 0 {
+		cond, vals = versionCondition(u.Version)
+	}
+	vals[":doc"], vals[":next"] = doc, nv(next.Version)
+	expr := "SET " + attrDoc + " = :doc, " + attrVersion + " = :next"
+	if program != "" {
+		expr += " ADD " + attrProgs + " :prog"
+		vals[":prog"] = &types.AttributeValueMemberSS{Value: []string{program}}
+	}
+	return types.Update{Key: key(userPK(u.Tenant, u.ID), skUser), UpdateExpression: &expr, ConditionExpression: &cond, ExpressionAttributeValues: vals}, nil
 }
 
-func participantPut(p roster.Participant) (types.Put, error) {
+// participantPut is the put of p over its stored version, in its program's
+// shard partition, with nothing for an index to write.
+func participantPut(p roster.Participant, shards int) (types.Put, error) {
 	next := p
 	next.Version++
 	doc, err := encode(next)
@@ -367,10 +429,8 @@ func participantPut(p roster.Participant) (types.Put, error) {
 		return types.Put{}, err
 	}
 	cond, vals := versionCondition(p.Version)
-	item := key(userPK(p.Tenant, p.UserID), participantSK(p.ProgramID))
+	item := participantKey(p.Tenant, p.ProgramID, p.UserID, shards)
 	item[attrDoc], item[attrVersion] = doc, nv(next.Version)
-	item[attrGSI1PK] = sv(programShardPK(p.Tenant, p.ProgramID, p.UserID))
-	item[attrGSI1SK] = sv(p.UserID)
 	return types.Put{Item: item, ConditionExpression: &cond, ExpressionAttributeValues: vals}, nil
 }
 
@@ -378,6 +438,8 @@ func setTable(w *types.TransactWriteItem, table *string) {
 	switch {
 	case w.Put != nil:
 		w.Put.TableName = table
+	case w.Update != nil:
+		w.Update.TableName = table
 	case w.Delete != nil:
 		w.Delete.TableName = table
 	}

@@ -2,8 +2,8 @@
 //
 // Items (pk / sk):
 //
-//	user           T#<t>#U#<user>     / USER                 doc, ver
-//	participant    T#<t>#U#<user>     / P#<program>          doc, ver, gsi1pk T#<t>#PROG#<p>#Snn, gsi1sk <user>
+//	user           T#<t>#U#<user>     / USER                 doc, ver, progs (SS)
+//	participant    T#<t>#PART#<p>#Snn / <user>               doc, ver
 //	email lookup   T#<t>#EMAIL#<email>/ LOOKUP               uid, claimedAt (epoch ms)
 //	userId lookup  T#<t>#EXT#<id>     / LOOKUP               uid, claimedAt
 //	username lookup T#<t>#UNAME#<name>/ LOOKUP               uid, claimedAt
@@ -11,9 +11,15 @@
 //	mapping        T#<t>#PROG#<p>     / MAP#<role>#<sig>     doc
 //	import         T#<t>#IMP#<id>     / IMPORT               doc, ver, st, applied (NS), gsi1pk T#<t>#PROG#<p>#IMPORTS, gsi1sk <created>#<id>
 //	mail claim     MAIL#<key>         / CLAIM                expiresAt (TTL)
+//	layout marker  ROSTER#TABLE       / LAYOUT               layout, shards (N)
 //
-// Participants are keyed by user so a bulk import spreads its writes; the
-// byProgram index lists a program's participants over 16 shards. The lookup
+// A program's participants are spread over its shard partitions (32 on a
+// new table) by a hash of the user ID, so a bulk import spreads its writes,
+// and a listing merges the shards in user ID order; a participant carries
+// no index attribute, so it is one write unit. A user's programs are a set
+// on the user item (written with a new user, added to when it joins another
+// program), from which UserParticipations reads its participants. The
+// byProgram index holds a program's imports only. The lookup
 // items carry only their user's ID, so that each is one write unit and a
 // change of the user leaves them alone; FindUsers reads a batch's lookups,
 // then its users, each with one BatchGetItem per 100 keys. (Lookups written
@@ -27,6 +33,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws/retry"
@@ -62,6 +69,9 @@ type Store struct {
 	// (claimLease).
 	lease time.Duration
 	now   func() time.Time
+
+	mu     sync.Mutex
+	shards int // the table's participant shards, once its layout is read (layout.go)
 }
 
 var _ importer.Store = (*Store)(nil)

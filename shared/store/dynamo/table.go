@@ -15,10 +15,12 @@ type TableAPI interface {
 	CreateTable(ctx context.Context, in *dynamodb.CreateTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.CreateTableOutput, error)
 	DescribeTable(ctx context.Context, in *dynamodb.DescribeTableInput, opts ...func(*dynamodb.Options)) (*dynamodb.DescribeTableOutput, error)
 	UpdateTimeToLive(ctx context.Context, in *dynamodb.UpdateTimeToLiveInput, opts ...func(*dynamodb.Options)) (*dynamodb.UpdateTimeToLiveOutput, error)
+	PutItem(ctx context.Context, in *dynamodb.PutItemInput, opts ...func(*dynamodb.Options)) (*dynamodb.PutItemOutput, error)
 }
 
 // CreateTable creates the store's table (on-demand, with the byProgram
-// index and the TTL attribute), waits until it is active, and turns TTL on.
+// index and the TTL attribute), waits until it is active, turns TTL on and
+// marks it with the current layout (layout.go).
 // The deployed stack creates the same table with CDK; this is for tests and
 // the local stack.
 func CreateTable(ctx context.Context, client TableAPI, table string) error {
@@ -49,6 +51,7 @@ func CreateTable(ctx context.Context, client TableAPI, table string) error {
 	if err != nil && !errors.As(err, &inUse) {
 		return fmt.Errorf("create table %s: %w", table, err)
 	}
+	created := err == nil
 	w := dynamodb.NewTableExistsWaiter(client, func(o *dynamodb.TableExistsWaiterOptions) {
 		o.MinDelay, o.MaxDelay = 100*time.Millisecond, 2*time.Second
 	})
@@ -63,6 +66,11 @@ func CreateTable(ctx context.Context, client TableAPI, table string) error {
 	if err != nil && !isTTLAlreadyOn(err) {
 		return fmt.Errorf("enable TTL on table %s: %w", table, err)
 	}
+	if created {
+		return markNew(ctx, client, table)
+	}
+	// A table that was there keeps what it holds; the store reads its
+	// layout on first use.
 	return nil
 }
 

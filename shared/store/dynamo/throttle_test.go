@@ -60,6 +60,42 @@ func (f *busyTable) PutItem(_ context.Context, in *dynamodb.PutItemInput, _ ...f
 	return &dynamodb.PutItemOutput{}, nil
 }
 
+// UpdateItem writes a user as userUpdate does: doc and version (the
+// program set is not under test here).
+func (f *busyTable) UpdateItem(_ context.Context, in *dynamodb.UpdateItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.UpdateItemOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.busy(); err != nil {
+		return nil, err
+	}
+	f.update(in.Key, in.ExpressionAttributeValues)
+	return &dynamodb.UpdateItemOutput{}, nil
+}
+
+func (f *busyTable) update(k, vals map[string]types.AttributeValue) {
+	item := map[string]types.AttributeValue{}
+	for n, v := range f.items[itemID(k)] {
+		item[n] = v
+	}
+	for n, v := range k {
+		item[n] = v
+	}
+	if doc, ok := vals[":doc"]; ok {
+		item[attrDoc], item[attrVersion] = doc, vals[":next"]
+	}
+	f.items[itemID(k)] = item
+}
+
+// Scan finds the table empty: its layout is the current one.
+func (f *busyTable) Scan(context.Context, *dynamodb.ScanInput, ...func(*dynamodb.Options)) (*dynamodb.ScanOutput, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.busy(); err != nil {
+		return nil, err
+	}
+	return &dynamodb.ScanOutput{}, nil
+}
+
 func (f *busyTable) GetItem(_ context.Context, in *dynamodb.GetItemInput, _ ...func(*dynamodb.Options)) (*dynamodb.GetItemOutput, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -87,6 +123,9 @@ func (f *busyTable) TransactWriteItems(_ context.Context, in *dynamodb.TransactW
 	for _, w := range in.TransactItems {
 		if w.Put != nil {
 			f.items[itemID(w.Put.Item)] = w.Put.Item
+		}
+		if w.Update != nil {
+			f.update(w.Update.Key, w.Update.ExpressionAttributeValues)
 		}
 	}
 	return &dynamodb.TransactWriteItemsOutput{}, nil
