@@ -110,6 +110,14 @@ type ScratchBlobs interface {
 	PutScratch(ctx context.Context, key string, r io.Reader) error
 }
 
+// LayoutMigrator is a store whose stored items may be in an older layout
+// that it moves to its current one a part at a time (DynamoDB's layout 1).
+// MigrateLayout moves as much as ctx allows, keeping its position for the
+// next call, and reports whether the store is in its current layout.
+type LayoutMigrator interface {
+	MigrateLayout(ctx context.Context) (done bool, err error)
+}
+
 // Message is one email. Key identifies it: a mailer sends one message per
 // key at most once where it can tell (A10).
 type Message struct {

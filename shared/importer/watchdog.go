@@ -27,7 +27,42 @@ type WatchdogNotice struct {
 // expected file did not arrive by its deadline, once per missed window
 // (I6), and returns what it told. An integration that fails is reported in
 // the error and does not stop the others being watched.
+//
+// It is also the store's periodic upkeep: after watching, a store in an
+// older layout (LayoutMigrator) is moved on toward its current one for
+// what time the run has left (migrateBudget), and goes on at the next run.
 func (s *Service) Watchdog(ctx context.Context, now time.Time) ([]WatchdogNotice, error) {
+	notices, err := s.watchAll(ctx, now)
+	return notices, errors.Join(err, s.migrateLayout(ctx))
+}
+
+// migrateBudget bounds one run's share of a layout migration when its
+// context has no deadline (`roster serve`'s ticker); under a deadline (a
+// Lambda's) it stops migrateMargin before it.
+const (
+	migrateBudget = 10 * time.Minute
+	migrateMargin = 30 * time.Second
+)
+
+func (s *Service) migrateLayout(ctx context.Context) error {
+	m, ok := s.cfg.Store.(LayoutMigrator)
+	if !ok {
+		return nil
+	}
+	deadline := time.Now().Add(migrateBudget)
+	if d, ok := ctx.Deadline(); ok {
+		deadline = d.Add(-migrateMargin)
+	}
+	mctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	_, err := m.MigrateLayout(mctx)
+	if err != nil && mctx.Err() != nil && ctx.Err() == nil {
+		return nil // this run's share is done; its position is kept for the next run
+	}
+	return err
+}
+
+func (s *Service) watchAll(ctx context.Context, now time.Time) ([]WatchdogNotice, error) {
 	ins, err := s.cfg.Store.ListAllIntegrations(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("watchdog: %w", err)

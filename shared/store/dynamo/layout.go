@@ -19,9 +19,9 @@ const (
 	layoutCurrent = 2
 )
 
-// MigrateCommand is what an operator runs to move a table of layout 1 to
-// the current one (cmd/dynamomigrate).
-const MigrateCommand = "go run ./cmd/dynamomigrate -table "
+// MigrateHint says, in ErrOldLayout's errors, what moves a table of
+// layout 1 to the current one: the watchdog's runs (MigrateLayout).
+const MigrateHint = "the watchdog function moves it to the current layout at its runs, every 15 minutes; invoke it to start at once"
 
 // ErrOldLayout is returned by the participant calls on a table that holds
 // items of an older layout, until it is migrated.
@@ -99,7 +99,7 @@ func (s *Store) readLayout(ctx context.Context) (int, error) {
 				}
 				return checkMarker(m, s.table)
 			}
-			return 0, fmt.Errorf("%w (layout %d, no marker): run %q once to move them", ErrOldLayout, layoutLegacy, MigrateCommand+s.table)
+			return 0, fmt.Errorf("%w (layout %d, no marker): %s", ErrOldLayout, layoutLegacy, MigrateHint)
 		}
 		if err := s.call(ctx, func() error { return markNew(ctx, s.api, s.table) }); err != nil {
 			return 0, err
@@ -113,7 +113,7 @@ func checkMarker(m map[string]types.AttributeValue, table string) (int, error) {
 	case layout == layoutCurrent && shards > 0 && shards < 100:
 		return int(shards), nil
 	case layout == layoutLegacy:
-		return 0, fmt.Errorf("%w (layout %d, its migration unfinished): run %q to finish it", ErrOldLayout, layout, MigrateCommand+table)
+		return 0, fmt.Errorf("%w (layout %d, its migration unfinished): %s", ErrOldLayout, layout, MigrateHint)
 	default:
 		return 0, fmt.Errorf("layout marker says layout %d with %d shards; this store reads layout %d", layout, shards, layoutCurrent)
 	}

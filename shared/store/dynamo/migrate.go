@@ -155,6 +155,24 @@ func Migrate(ctx context.Context, api API, table string, opt MigrateOptions) (Mi
 	return rep, nil
 }
 
+// MigrateLayout moves a table of layout 1 on toward the current layout
+// (Migrate) for as long as ctx allows; the next call goes on from there.
+// The watchdog calls it at each run (importer.LayoutMigrator).
+func (s *Store) MigrateLayout(ctx context.Context) (bool, error) {
+	s.mu.Lock()
+	known := s.shards > 0
+	s.mu.Unlock()
+	if known {
+		return true, nil
+	}
+	rep, err := Migrate(ctx, s.api, s.table, MigrateOptions{})
+	if err != nil || !rep.Done {
+		return false, err
+	}
+	_, err = s.layout(ctx)
+	return err == nil, err
+}
+
 // legacyParticipant reports whether item is a participant of layout 1.
 func legacyParticipant(item map[string]types.AttributeValue) bool {
 	sk := str(item[attrSK])

@@ -4,14 +4,18 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
+	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 )
 
@@ -67,8 +71,8 @@ func TestOldLayoutIsRefused(t *testing.T) {
 	c, table, _ := legacyTable(t)
 	s := New(c, table)
 	err := s.ListParticipants(context.Background(), "t1", "p1", "", func(roster.Participant) error { return nil })
-	if !errors.Is(err, ErrOldLayout) || !strings.Contains(err.Error(), MigrateCommand+table) {
-		t.Errorf("ListParticipants on a layout-1 table = %v, want ErrOldLayout naming %q", err, MigrateCommand+table)
+	if !errors.Is(err, ErrOldLayout) || !strings.Contains(err.Error(), MigrateHint) {
+		t.Errorf("ListParticipants on a layout-1 table = %v, want ErrOldLayout saying %q", err, MigrateHint)
 	}
 	p := newPart("u99")
 	if err := s.Save(context.Background(), importer.Write{Participant: &p}); !errors.Is(err, ErrOldLayout) {
@@ -216,4 +220,34 @@ func countParticipants(t *testing.T, c *dynamodb.Client, table string) (items, d
 		}
 	}
 	return items, len(seen)
+}
+
+// TestWatchdogMigrates: the watchdog's run moves a layout-1 table (its
+// store is an importer.LayoutMigrator), after which its participants are
+// served again; a later run finds nothing to do.
+func TestWatchdogMigrates(t *testing.T) {
+	ctx := context.Background()
+	c, table, _ := legacyTable(t)
+	dir := t.TempDir()
+	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ob, err := outbox.New(filepath.Join(dir, "outbox"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := New(c, table)
+	svc := importer.New(importer.Config{Store: s, Blobs: blobs, Mailer: ob, TmpDir: dir})
+	if _, err := s.GetParticipants(ctx, "t1", "p1", []string{"u00"}); !errors.Is(err, ErrOldLayout) {
+		t.Fatalf("GetParticipants before the watchdog ran = %v, want ErrOldLayout", err)
+	}
+	for run := 1; run <= 2; run++ {
+		if _, err := svc.Watchdog(ctx, time.Now()); err != nil {
+			t.Fatalf("watchdog run %d: %v", run, err)
+		}
+		if ps, err := s.GetParticipants(ctx, "t1", "p1", []string{"u00"}); err != nil || len(ps) != 1 {
+			t.Fatalf("GetParticipants after watchdog run %d = %+v, %v; want u00", run, ps, err)
+		}
+	}
 }
