@@ -69,8 +69,8 @@ type memoPass struct {
 	known  []rowHash // sorted
 	used   []uint64  // bit i: known[i] met already in this pass
 	sheets map[string]*memoSheet
-	fast   []rowHash // rows counted unchanged from the memo
-	batch  []rowHash // one per batch row, in batch order; zero: not a candidate
+	fast   []byte // hashes of the rows counted unchanged from the memo
+	batch  []byte // a hash per batch row, in batch order; zero: not a candidate
 }
 
 type memoSheet struct {
@@ -174,8 +174,11 @@ func (m *memoPass) noteBatchRow(o rowOutcome) {
 	if len(o.Flags) > 0 {
 		h = rowHash{}
 	}
-	m.batch = append(m.batch, h)
+	m.batch = appendHashes(m.batch, h)
 }
+
+// noteFast records the hash of a row counted unchanged from the memo.
+func (m *memoPass) noteFast(h rowHash) { m.fast = appendHashes(m.fast, h) }
 
 // Work files of the memo. Both end with a CRC-32C of all before, so a torn
 // or damaged file is told from a whole one and ignored.
@@ -189,12 +192,16 @@ const (
 
 var errMemoDamaged = errors.New("is damaged")
 
-func appendHashes(b []byte, hs []rowHash) []byte {
+func appendHashes(b []byte, hs ...rowHash) []byte {
 	for _, h := range hs {
 		b = binary.BigEndian.AppendUint64(b, h.hi)
 		b = binary.BigEndian.AppendUint64(b, h.lo)
 	}
 	return b
+}
+
+func hashAt(b []byte, i int) rowHash {
+	return rowHash{binary.BigEndian.Uint64(b[16*i:]), binary.BigEndian.Uint64(b[16*i+8:])}
 }
 
 func readHashes(b []byte, n uint64) ([]rowHash, []byte, bool) {
@@ -203,7 +210,7 @@ func readHashes(b []byte, n uint64) ([]rowHash, []byte, bool) {
 	}
 	hs := make([]rowHash, n)
 	for i := range hs {
-		hs[i] = rowHash{binary.BigEndian.Uint64(b[16*i:]), binary.BigEndian.Uint64(b[16*i+8:])}
+		hs[i] = hashAt(b, i)
 	}
 	return hs, b[16*n:], true
 }
@@ -224,36 +231,41 @@ func unseal(b []byte, magic string) ([]byte, bool) {
 	return body[len(magic):], true
 }
 
-func (m *memoPass) rowsFile() []byte {
-	b := append(make([]byte, 0, len(memoRowsMagic)+20+16*(len(m.fast)+len(m.batch))), memoRowsMagic...)
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(m.fast)))
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(m.batch)))
-	b = appendHashes(appendHashes(b, m.fast), m.batch)
-	return sealed(b)
+// writeRows writes the memo rows file, streamed from the pass's hashes
+// rather than copied into one more buffer.
+func (s *Service) writeRows(ctx context.Context, key string, m *memoPass) error {
+	head := append([]byte(memoRowsMagic), make([]byte, 16)...)
+	binary.LittleEndian.PutUint64(head[len(memoRowsMagic):], uint64(len(m.fast)/16))
+	binary.LittleEndian.PutUint64(head[len(memoRowsMagic)+8:], uint64(len(m.batch)/16))
+	sum := crc32.Update(crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, m.fast), castagnoli, m.batch)
+	r := io.MultiReader(bytes.NewReader(head), bytes.NewReader(m.fast), bytes.NewReader(m.batch),
+		bytes.NewReader(binary.LittleEndian.AppendUint32(nil, sum)))
+	if sb, ok := s.cfg.Blobs.(ScratchBlobs); ok {
+		return sb.PutScratch(ctx, key, r)
+	}
+	return s.cfg.Blobs.Put(ctx, key, r)
 }
 
-func decodeMemoRows(raw []byte) (fast, batch []rowHash, err error) {
+// decodeMemoRows returns the hashes of a memo rows file, 16 bytes each, in
+// raw's memory.
+func decodeMemoRows(raw []byte) (fast, batch []byte, err error) {
 	body, ok := unseal(raw, memoRowsMagic)
 	if !ok || len(body) < 16 {
 		return nil, nil, errMemoDamaged
 	}
 	nf, nb := binary.LittleEndian.Uint64(body), binary.LittleEndian.Uint64(body[8:])
-	fast, rest, ok := readHashes(body[16:], nf)
-	if !ok {
+	body = body[16:]
+	if uint64(len(body))%16 != 0 || uint64(len(body))/16 != nf+nb {
 		return nil, nil, errMemoDamaged
 	}
-	batch, rest, ok = readHashes(rest, nb)
-	if !ok || len(rest) != 0 {
-		return nil, nil, errMemoDamaged
-	}
-	return fast, batch, nil
+	return body[:16*nf], body[16*nf:], nil
 }
 
 func encodeMemo(gen uint64, hs []rowHash) []byte {
 	b := append(make([]byte, 0, len(memoMagic)+20+16*len(hs)), memoMagic...)
 	b = binary.LittleEndian.AppendUint64(b, gen)
 	b = binary.LittleEndian.AppendUint64(b, uint64(len(hs)))
-	return sealed(appendHashes(b, hs))
+	return sealed(appendHashes(b, hs...))
 }
 
 func decodeMemo(raw []byte) (gen uint64, hs []rowHash, err error) {
@@ -381,19 +393,22 @@ func (s *Service) recordMemo(ctx context.Context, im roster.Import, man Manifest
 		return
 	}
 	fast, batch, err := decodeMemoRows(raw)
-	if err != nil || len(batch) != man.Rows || len(man.BatchRows) != len(man.Batches) {
+	if err != nil || len(batch)/16 != man.Rows || len(man.BatchRows) != len(man.Batches) {
 		return
 	}
-	hs := fast
+	hs := make([]rowHash, 0, (len(fast)+len(batch))/16)
+	for i := range len(fast) / 16 {
+		hs = append(hs, hashAt(fast, i))
+	}
 	at := 0
 	for n, rows := range man.BatchRows {
 		skip := unfixed[n]
-		for i, h := range batch[at : at+rows] {
+		for i := range rows {
 			if len(skip) > 0 && skip[0] == i {
 				skip = skip[1:]
 				continue
 			}
-			if !h.zero() {
+			if h := hashAt(batch, at+i); !h.zero() {
 				hs = append(hs, h)
 			}
 		}

@@ -323,6 +323,22 @@ func TestMemoContext(t *testing.T) {
 			t.Errorf("a question added: %d rows to apply, want 10", r.man.Rows)
 		}
 	})
+	t.Run("torn_rows_file", func(t *testing.T) {
+		// Prepare's hashes, written without a sync, lost to a crash of the
+		// machine: the run completes and records no memo.
+		e := newMemoEnv(t, true)
+		r := e.prepare(t, file, roster.ImportSettings{})
+		path := filepath.Join(e.dir, "blobs", "work", tenant, r.im.ID, "memo-rows.bin")
+		if err := os.Truncate(path, 40); err != nil {
+			t.Fatal(err)
+		}
+		if r = e.finish(t, r); r.im.Counts != (roster.Counts{Created: 10, Rejected: 2}) {
+			t.Errorf("counts = %+v, want 10 created", r.im.Counts)
+		}
+		if r := e.run(t, file, roster.ImportSettings{}); r.man.Rows != 10 {
+			t.Errorf("after a torn rows file: %d rows to apply, want 10", r.man.Rows)
+		}
+	})
 	t.Run("unreadable_memo", func(t *testing.T) {
 		e := newMemoEnv(t, true)
 		e.run(t, file, roster.ImportSettings{})

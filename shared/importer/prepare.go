@@ -76,7 +76,7 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	emit := func(o rowOutcome) error {
 		if o.Known {
 			man.Counts.Add(roster.ActionUnchanged) // no batch row, no report entry
-			memo.fast = append(memo.fast, o.Hash)
+			memo.noteFast(o.Hash)
 			return nil
 		}
 		if o.Action != "" {
@@ -112,8 +112,8 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		return man, err
 	}
 	if memo != nil {
-		if err := s.putScratch(ctx, memoRowsKey(tenant, id), memo.rowsFile()); err != nil {
-			return man, err
+		if err := s.writeRows(ctx, memoRowsKey(tenant, id), memo); err != nil {
+			return man, fmt.Errorf("write %s: %w", memoRowsKey(tenant, id), err)
 		}
 	}
 	if err := s.putJSON(ctx, workKey(tenant, id, "prepare.json"), entries); err != nil {
