@@ -7,10 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"hash/crc32"
-	"io"
 	"log/slog"
 	"slices"
 	"sync/atomic"
@@ -69,8 +66,16 @@ type memoPass struct {
 	known  []rowHash // sorted
 	used   []uint64  // bit i: known[i] met already in this pass
 	sheets map[string]*memoSheet
-	fast   []byte // hashes of the rows counted unchanged from the memo
-	batch  []byte // a hash per batch row, in batch order; zero: not a candidate
+	fast   *hashSpool // the rows counted unchanged from the memo
+	batch  *hashSpool // a hash per batch row, in batch order; zero: not a candidate
+}
+
+// close drops the pass's temporary files.
+func (m *memoPass) close() {
+	if m != nil {
+		m.fast.close()
+		m.batch.close()
+	}
 }
 
 type memoSheet struct {
@@ -91,6 +96,13 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 		return nil, err
 	}
 	m := &memoPass{gen: gen, sheets: map[string]*memoSheet{}}
+	if m.fast, err = newHashSpool(s.cfg.TmpDir); err != nil {
+		return nil, err
+	}
+	if m.batch, err = newHashSpool(s.cfg.TmpDir); err != nil {
+		m.fast.close()
+		return nil, err
+	}
 	for _, plan := range im.Sheets {
 		ctxJSON, err := json.Marshal(struct {
 			Version  string
@@ -99,6 +111,7 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 			Plan     roster.SheetPlan
 		}{memoVersion, prog, im.Settings.WithDefaults(), plan})
 		if err != nil {
+			m.close()
 			return nil, err
 		}
 		id := plan
@@ -174,134 +187,52 @@ func (m *memoPass) noteBatchRow(o rowOutcome) {
 	if len(o.Flags) > 0 {
 		h = rowHash{}
 	}
-	m.batch = appendHashes(m.batch, h)
+	m.batch.add(h)
 }
 
 // noteFast records the hash of a row counted unchanged from the memo.
-func (m *memoPass) noteFast(h rowHash) { m.fast = appendHashes(m.fast, h) }
+func (m *memoPass) noteFast(h rowHash) { m.fast.add(h) }
 
-// Work files of the memo. Both end with a CRC-32C of all before, so a torn
-// or damaged file is told from a whole one and ignored.
-//
-//	memo:      magic | generation (uint64 LE) | n (uint64 LE) | n sorted hashes | CRC
-//	memo rows: magic | fast n (uint64 LE) | batch n (uint64 LE) | fast hashes | batch hashes | CRC
-const (
-	memoMagic     = "roster-memo/1\n"
-	memoRowsMagic = "roster-memo-rows/1\n"
-)
-
-var errMemoDamaged = errors.New("is damaged")
-
-func appendHashes(b []byte, hs ...rowHash) []byte {
-	for _, h := range hs {
-		b = binary.BigEndian.AppendUint64(b, h.hi)
-		b = binary.BigEndian.AppendUint64(b, h.lo)
-	}
-	return b
-}
-
-func hashAt(b []byte, i int) rowHash {
-	return rowHash{binary.BigEndian.Uint64(b[16*i:]), binary.BigEndian.Uint64(b[16*i+8:])}
-}
-
-func readHashes(b []byte, n uint64) ([]rowHash, []byte, bool) {
-	if uint64(len(b))/16 < n {
-		return nil, nil, false
-	}
-	hs := make([]rowHash, n)
-	for i := range hs {
-		hs[i] = hashAt(b, i)
-	}
-	return hs, b[16*n:], true
-}
-
-func sealed(b []byte) []byte {
-	return binary.LittleEndian.AppendUint32(b, crc32.Checksum(b, castagnoli))
-}
-
-// unseal checks magic and checksum and returns what is between them.
-func unseal(b []byte, magic string) ([]byte, bool) {
-	if len(b) < len(magic)+4 || string(b[:len(magic)]) != magic {
-		return nil, false
-	}
-	body, sum := b[:len(b)-4], binary.LittleEndian.Uint32(b[len(b)-4:])
-	if crc32.Checksum(body, castagnoli) != sum {
-		return nil, false
-	}
-	return body[len(magic):], true
-}
-
-// writeRows writes the memo rows file, streamed from the pass's hashes
-// rather than copied into one more buffer.
+// writeRows writes the memo rows file from the pass's spools.
 func (s *Service) writeRows(ctx context.Context, key string, m *memoPass) error {
-	head := append([]byte(memoRowsMagic), make([]byte, 16)...)
-	binary.LittleEndian.PutUint64(head[len(memoRowsMagic):], uint64(len(m.fast)/16))
-	binary.LittleEndian.PutUint64(head[len(memoRowsMagic)+8:], uint64(len(m.batch)/16))
-	sum := crc32.Update(crc32.Update(crc32.Checksum(head, castagnoli), castagnoli, m.fast), castagnoli, m.batch)
-	r := io.MultiReader(bytes.NewReader(head), bytes.NewReader(m.fast), bytes.NewReader(m.batch),
-		bytes.NewReader(binary.LittleEndian.AppendUint32(nil, sum)))
+	fast, err := m.fast.reader()
+	if err != nil {
+		return err
+	}
+	batch, err := m.batch.reader()
+	if err != nil {
+		return err
+	}
+	head := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64([]byte(memoRowsMagic), m.fast.n), m.batch.n)
+	r := newSealedReader(bytes.NewReader(head), fast, batch)
 	if sb, ok := s.cfg.Blobs.(ScratchBlobs); ok {
 		return sb.PutScratch(ctx, key, r)
 	}
 	return s.cfg.Blobs.Put(ctx, key, r)
 }
 
-// decodeMemoRows returns the hashes of a memo rows file, 16 bytes each, in
-// raw's memory.
-func decodeMemoRows(raw []byte) (fast, batch []byte, err error) {
-	body, ok := unseal(raw, memoRowsMagic)
-	if !ok || len(body) < 16 {
-		return nil, nil, errMemoDamaged
-	}
-	nf, nb := binary.LittleEndian.Uint64(body), binary.LittleEndian.Uint64(body[8:])
-	body = body[16:]
-	if uint64(len(body))%16 != 0 || uint64(len(body))/16 != nf+nb {
-		return nil, nil, errMemoDamaged
-	}
-	return body[:16*nf], body[16*nf:], nil
-}
-
-func encodeMemo(gen uint64, hs []rowHash) []byte {
-	b := append(make([]byte, 0, len(memoMagic)+20+16*len(hs)), memoMagic...)
-	b = binary.LittleEndian.AppendUint64(b, gen)
-	b = binary.LittleEndian.AppendUint64(b, uint64(len(hs)))
-	return sealed(appendHashes(b, hs...))
-}
-
-func decodeMemo(raw []byte) (gen uint64, hs []rowHash, err error) {
-	body, ok := unseal(raw, memoMagic)
-	if !ok || len(body) < 16 {
-		return 0, nil, errMemoDamaged
-	}
-	gen = binary.LittleEndian.Uint64(body)
-	hs, rest, ok := readHashes(body[16:], binary.LittleEndian.Uint64(body[8:]))
-	if !ok || len(rest) != 0 || !slices.IsSortedFunc(hs, compareHash) {
-		return 0, nil, errMemoDamaged
-	}
-	return gen, hs, nil
-}
-
-func (s *Service) getBytes(ctx context.Context, key string) ([]byte, error) {
-	rc, err := s.cfg.Blobs.Get(ctx, key)
-	if err != nil {
-		return nil, err
-	}
-	defer rc.Close()
-	return io.ReadAll(rc)
-}
+// maxPrealloc bounds what a count read from a file, not yet checked by
+// its CRC, may make a reader allocate at once.
+const maxPrealloc = 1 << 20
 
 // readMemo reads the program's memo; one that cannot be read is deleted,
 // and the run takes the slow path.
 func (s *Service) readMemo(ctx context.Context, tenant, programID string) (uint64, []rowHash, error) {
-	raw, err := s.getBytes(ctx, memoKey(tenant, programID))
+	rc, err := s.cfg.Blobs.Get(ctx, memoKey(tenant, programID))
 	if err != nil {
 		return 0, nil, err
 	}
-	gen, hs, err := decodeMemo(raw)
-	if err != nil {
+	defer rc.Close()
+	sc := newSealedScanner(rc, memoMagic)
+	gen, n := sc.uint64(), sc.uint64()
+	hs := make([]rowHash, 0, min(n, maxPrealloc))
+	for i := uint64(0); i < n && sc.err == nil; i++ {
+		hs = append(hs, sc.hash())
+	}
+	if err := sc.end(); err != nil || !slices.IsSortedFunc(hs, compareHash) {
 		slog.Warn("unreadable unchanged-row memo dropped", "tenant", tenant, "program", programID)
 		_ = s.cfg.Blobs.Delete(ctx, memoKey(tenant, programID))
-		return 0, nil, err
+		return 0, nil, errMemoDamaged
 	}
 	return gen, hs, nil
 }
@@ -388,35 +319,51 @@ func (s *Service) recordMemo(ctx context.Context, im roster.Import, man Manifest
 	if err != nil || gen != want {
 		return
 	}
-	raw, err := s.getBytes(ctx, memoRowsKey(im.Tenant, im.ID))
+	if len(man.BatchRows) != len(man.Batches) {
+		return
+	}
+	hs, err := s.fixedRows(ctx, im, man, unfixed)
 	if err != nil {
-		return
+		return // a rows file lost or torn: no memo
 	}
-	fast, batch, err := decodeMemoRows(raw)
-	if err != nil || len(batch)/16 != man.Rows || len(man.BatchRows) != len(man.Batches) {
-		return
+	slices.SortFunc(hs, compareHash)
+	hs = slices.Compact(hs)
+	head := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64([]byte(memoMagic), gen), uint64(len(hs)))
+	memo := newSealedReader(bytes.NewReader(head), &hashesReader{hs: hs})
+	if err := s.cfg.Blobs.Put(ctx, memoKey(im.Tenant, im.ProgramID), memo); err != nil {
+		slog.Warn("unchanged-row memo not recorded", "tenant", im.Tenant, "import", im.ID, "err", err)
 	}
-	hs := make([]rowHash, 0, (len(fast)+len(batch))/16)
-	for i := range len(fast) / 16 {
-		hs = append(hs, hashAt(fast, i))
+}
+
+// fixedRows reads the run's memo rows file: the hashes of the rows counted
+// from the memo, and of its batch rows those that are a fixed point.
+func (s *Service) fixedRows(ctx context.Context, im roster.Import, man Manifest, unfixed [][]int) ([]rowHash, error) {
+	rc, err := s.cfg.Blobs.Get(ctx, memoRowsKey(im.Tenant, im.ID))
+	if err != nil {
+		return nil, err
 	}
-	at := 0
+	defer rc.Close()
+	sc := newSealedScanner(rc, memoRowsMagic)
+	nf, nb := sc.uint64(), sc.uint64()
+	if sc.err == nil && nb != uint64(man.Rows) {
+		return nil, errMemoDamaged
+	}
+	hs := make([]rowHash, 0, min(nf+nb, maxPrealloc))
+	for i := uint64(0); i < nf && sc.err == nil; i++ {
+		hs = append(hs, sc.hash())
+	}
 	for n, rows := range man.BatchRows {
 		skip := unfixed[n]
-		for i := range rows {
+		for i := 0; i < rows && sc.err == nil; i++ {
+			h := sc.hash()
 			if len(skip) > 0 && skip[0] == i {
 				skip = skip[1:]
 				continue
 			}
-			if h := hashAt(batch, at+i); !h.zero() {
+			if !h.zero() {
 				hs = append(hs, h)
 			}
 		}
-		at += rows
 	}
-	slices.SortFunc(hs, compareHash)
-	hs = slices.Compact(hs)
-	if err := s.cfg.Blobs.Put(ctx, memoKey(im.Tenant, im.ProgramID), bytes.NewReader(encodeMemo(gen, hs))); err != nil {
-		slog.Warn("unchanged-row memo not recorded", "tenant", im.Tenant, "import", im.ID, "err", err)
-	}
+	return hs, sc.end()
 }

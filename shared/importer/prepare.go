@@ -68,6 +68,7 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	if err != nil {
 		return man, err
 	}
+	defer memo.close()
 	if memo != nil {
 		man.MemoGeneration = &memo.gen
 	}
