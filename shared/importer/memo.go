@@ -104,12 +104,16 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 		return nil, err
 	}
 	for _, plan := range im.Sheets {
+		// Not the sheet's name: a CSV's is its file's, new every day for
+		// a pushed file, and it plays no part in what a fixed point decides.
+		named := plan
+		named.Name = ""
 		ctxJSON, err := json.Marshal(struct {
 			Version  string
 			Program  roster.Program
 			Settings roster.ImportSettings
 			Plan     roster.SheetPlan
-		}{memoVersion, prog, im.Settings.WithDefaults(), plan})
+		}{memoVersion, prog, im.Settings.WithDefaults(), named})
 		if err != nil {
 			m.close()
 			return nil, err

@@ -2,6 +2,7 @@ package importer_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -404,4 +405,50 @@ func TestMemoConcurrentImports(t *testing.T) {
 			t.Errorf("s003's city = %v, want Elsewhere (the last file)", got)
 		}
 	})
+}
+
+// I4, I5: a full-mode file's off-boarding reads the file again for the
+// people it names, so the rows counted from the memo are present as any
+// other: the same suspensions and counts as the slow path. The run whose
+// finalize suspends records no memo (its writes are not its batches').
+func TestMemoFullSyncOffboarding(t *testing.T) {
+	full := func(in *roster.Integration) { in.Mode, in.DeactivateMissing = roster.ModeFull, true }
+	e := newSuspendEnv(t, boltBackend, full)
+	e.hire(t, 20)
+	rowsApplied := func(id string) int {
+		t.Helper()
+		rc, err := e.blobs.Get(t.Context(), importer.ManifestKey(tenant, id))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rc.Close()
+		var man importer.Manifest
+		if err := json.NewDecoder(rc).Decode(&man); err != nil {
+			t.Fatal(err)
+		}
+		return man.Rows
+	}
+	steps := []struct {
+		name               string
+		body               string
+		rows               int // rows left to apply: 0 when all are known
+		unchanged, suspend int
+	}{
+		{"after the activations (foreign writes)", file(0, 20), 20, 20, 0},
+		{"the same file", file(0, 20), 0, 20, 0},
+		{"two people absent", file(0, 18), 0, 18, 2},
+		{"after the off-boarding", file(0, 18), 18, 18, 0},
+		{"the same file again", file(0, 18), 0, 18, 0},
+	}
+	for i, s := range steps {
+		// Blank rows (F4) make each day's bytes new (I2), not its rows.
+		res := e.run(t, s.body+strings.Repeat(",\n", i+1))
+		if res.Status != roster.SyncCompleted || res.Counts.Unchanged != s.unchanged || res.Counts.Suspended != s.suspend {
+			t.Errorf("%s: %s %+v, want completed, %d unchanged, %d suspended", s.name, res.Status, res.Counts, s.unchanged, s.suspend)
+		}
+		if got := rowsApplied(res.ImportID); got != s.rows {
+			t.Errorf("%s: %d rows to apply, want %d", s.name, got, s.rows)
+		}
+	}
+	wantStatuses(t, e, 18, 2)
 }
