@@ -94,7 +94,7 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
 		}
 	}
-	out.Memo = memoOf(rows, decisions, exs, writes.Load())
+	out.Memo = s.memoOf(rows, decisions, exs, writes.Load())
 	// Without a sync: a result lost to a crash is remade by applying its
 	// batch again (A11), and a torn one does not decode.
 	raw, err := json.Marshal(out)

@@ -270,8 +270,12 @@ func (s *Service) save(ctx context.Context, w Write) error {
 	return err
 }
 
-// memoOf says which rows of an applied batch are a fixed point.
-func memoOf(rows []batchRow, decisions []roster.Decision, exs []roster.Existing, writes int64) *batchMemo {
+// memoOf says which rows of an applied batch are a fixed point; nil where
+// the store keeps no write count, so no memo is ever recorded (DynamoDB).
+func (s *Service) memoOf(rows []batchRow, decisions []roster.Decision, exs []roster.Existing, writes int64) *batchMemo {
+	if _, ok := s.cfg.Store.(Generations); !ok {
+		return nil
+	}
 	m := &batchMemo{Writes: writes}
 	for i, d := range decisions {
 		fixed := len(rows[i].Flags) == 0 && len(d.Flags) == 0 && d.DeferredSuspend == "" && !d.Invite
