@@ -21,6 +21,9 @@ type BatchResult struct {
 	// Suspend are the user IDs the batch's rows suspend, left to the
 	// safety valve at the run's end (HoldSuspensions, I5).
 	Suspend []string `json:"suspend,omitempty"`
+	// Memo says which rows are a fixed point, for the unchanged-row memo
+	// (memo.go); results written before it have none.
+	Memo *batchMemo `json:"memo,omitempty"`
 }
 
 // maxSaveAttempts bounds re-decisions of one row when another writer
@@ -46,6 +49,7 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	if err != nil {
 		return BatchResult{}, err
 	}
+	ctx, writes := withWriteCount(ctx)
 	plans := map[string]roster.SheetPlan{}
 	for _, p := range im.Sheets {
 		plans[p.Name] = p
@@ -90,6 +94,7 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			out.Entries = append(out.Entries, Entry{Sheet: recs[i].Sheet, Row: recs[i].Row, Action: d.Action, Values: recs[i].Values, Flags: flags})
 		}
 	}
+	out.Memo = s.memoOf(rows, decisions, exs, writes.Load())
 	// Without a sync: a result lost to a crash is remade by applying its
 	// batch again (A11), and a torn one does not decode.
 	raw, err := json.Marshal(out)
@@ -110,7 +115,7 @@ func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Progra
 		if d.User == nil && d.Participant == nil {
 			return d, s.invite(ctx, prog, d, ex)
 		}
-		err := s.cfg.Store.Save(ctx, Write{User: d.User, Participant: d.Participant})
+		err := s.save(ctx, Write{User: d.User, Participant: d.Participant})
 		if err == nil {
 			if d.User != nil {
 				d.User.Version++
@@ -165,7 +170,7 @@ func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Deci
 	sent := *p
 	now := s.now()
 	sent.InvitePending, sent.InvitedAt = false, &now
-	err := s.cfg.Store.Save(ctx, Write{Participant: &sent})
+	err := s.save(ctx, Write{Participant: &sent})
 	if errors.Is(err, roster.ErrConflict) {
 		return nil // someone else recorded it meanwhile; the mail key prevents a second send
 	}

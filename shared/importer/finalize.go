@@ -28,6 +28,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	counts := man.Counts
 	var suspend []string // held back for the safety valve (finishSync)
 	rejected := map[[2]any]bool{}
+	memos := make([]*batchMemo, 0, len(man.Batches))
 	for n := range man.Batches {
 		var br BatchResult
 		if err := s.getJSON(ctx, resultKey(tenant, id, n+1), &br); err != nil {
@@ -35,6 +36,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 		}
 		counts = counts.Plus(br.Counts)
 		suspend = append(suspend, br.Suspend...)
+		memos = append(memos, br.Memo)
 		for _, e := range br.Entries {
 			if e.Action == roster.ActionReject {
 				rejected[[2]any{e.Sheet, e.Row}] = true
@@ -73,6 +75,7 @@ func (s *Service) Finalize(ctx context.Context, tenant, id string) (roster.Impor
 	if err != nil {
 		return im, err
 	}
+	s.recordMemo(ctx, im, man, memos)
 	dropErr := s.dropWorkFiles(ctx, tenant, id, len(man.Batches))
 	if im.Admin == "" {
 		return im, dropErr
@@ -91,7 +94,7 @@ func (s *Service) dropWorkFiles(ctx context.Context, tenant, id string, batches 
 	if s.cfg.KeepWorkFiles {
 		return nil
 	}
-	keys := []string{workKey(tenant, id, "prepare.json")}
+	keys := []string{workKey(tenant, id, "prepare.json"), memoRowsKey(tenant, id)}
 	for n := 1; n <= batches; n++ {
 		keys = append(keys, batchKey(tenant, id, n), resultKey(tenant, id, n))
 	}

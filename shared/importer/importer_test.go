@@ -107,7 +107,7 @@ func newEnvOn(t *testing.T, b backend, batchSize int) *env {
 	st := b.open(t, dir)
 	blobs, ob := localFiles(t, dir)
 	fs := &failingStore{Store: st}
-	svc := importer.New(importer.Config{Store: fs, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: batchSize, TmpDir: dir})
+	svc := importer.New(importer.Config{Store: withGenerations(fs, st), Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: batchSize, TmpDir: dir})
 	if err := svc.PutProgram(context.Background(), program); err != nil {
 		t.Fatal(err)
 	}

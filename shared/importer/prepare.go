@@ -17,7 +17,10 @@ type Manifest struct {
 	// BatchRows is each batch's row count, for the run's progress in rows
 	// (W6); manifests written before it have none.
 	BatchRows []int         `json:"batchRows,omitempty"`
-	Counts    roster.Counts `json:"counts"` // rows rejected or skipped before apply
+	Counts    roster.Counts `json:"counts"` // rows rejected or skipped before apply, or known unchanged
+	// MemoGeneration is the tenant's people writes when prepare began, for
+	// finalize to record the unchanged-row memo (memo.go); nil: no memo.
+	MemoGeneration *uint64 `json:"memoGeneration,omitempty"`
 }
 
 // batchRow is one line of a batch file.
@@ -61,9 +64,22 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		bw.reset()
 		return nil
 	}
+	memo, err := s.newMemoPass(ctx, im, prog)
+	if err != nil {
+		return man, err
+	}
+	defer memo.close()
+	if memo != nil {
+		man.MemoGeneration = &memo.gen
+	}
 	guard := newGuardians(im)
 	defer guard.close()
 	emit := func(o rowOutcome) error {
+		if o.Known {
+			man.Counts.Add(roster.ActionUnchanged) // no batch row, no report entry
+			memo.noteFast(o.Hash)
+			return nil
+		}
 		if o.Action != "" {
 			if o.Record.Row > 0 {
 				man.Counts.Add(o.Action)
@@ -74,14 +90,15 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		if err := bw.add(batchRow{Record: o.Record, Flags: o.Flags}); err != nil {
 			return err
 		}
+		memo.noteBatchRow(o)
 		man.Rows++
 		if bw.rows == s.cfg.BatchSize {
 			return flush()
 		}
 		return nil
 	}
-	err = s.readRows(ctx, im, prog, func(o rowOutcome) error {
-		if o.Action == "" && guard.hold(o) {
+	err = s.readRowsMemo(ctx, im, prog, memo, func(o rowOutcome) error {
+		if o.Action == "" && !o.Known && guard.hold(o) {
 			return nil // V9: applied once its links are known to name someone
 		}
 		return emit(o)
@@ -94,6 +111,11 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	}
 	if err != nil {
 		return man, err
+	}
+	if memo != nil {
+		if err := s.writeRows(ctx, memoRowsKey(tenant, id), memo); err != nil {
+			return man, fmt.Errorf("write %s: %w", memoRowsKey(tenant, id), err)
+		}
 	}
 	if err := s.putJSON(ctx, workKey(tenant, id, "prepare.json"), entries); err != nil {
 		return man, err

@@ -17,6 +17,11 @@ type rowOutcome struct {
 	Record roster.Record
 	Flags  []roster.Flag
 	Action roster.Action
+	// Hash is the row's memo hash, when prepare uses the memo (memo.go).
+	Hash rowHash
+	// Known: the memo holds the row, so it is counted unchanged and not
+	// applied; Record holds its identity only.
+	Known bool
 }
 
 // excludeColumn marks a review edit that leaves a whole row out (V8), or,
@@ -28,9 +33,15 @@ const excludeColumn = -1
 // for each data row in file order. Sheet-wide warnings come first. Fully
 // blank rows are left out (F4).
 func (s *Service) readRows(ctx context.Context, im roster.Import, prog roster.Program, fn func(rowOutcome) error) error {
+	return s.readRowsMemo(ctx, im, prog, nil, fn)
+}
+
+// readRowsMemo is readRows that, with a memo pass, hashes each valid row
+// and passes a row the memo holds as Known (memo.go).
+func (s *Service) readRowsMemo(ctx context.Context, im roster.Import, prog roster.Program, m *memoPass, fn func(rowOutcome) error) error {
 	uniq := roster.NewUniqueness()
 	defer uniq.Close()
-	if err := s.scanRows(ctx, im, prog, uniq, fn); err != nil {
+	if err := s.scanRowsMemo(ctx, im, prog, uniq, m, fn); err != nil {
 		return err
 	}
 	if err := uniq.Err(); err != nil {
@@ -42,6 +53,10 @@ func (s *Service) readRows(ctx context.Context, im roster.Import, prog roster.Pr
 // scanRows is readRows with the duplicate check's tracker; nil skips that
 // check (V2), which keeps a pass that only needs identities flat in memory.
 func (s *Service) scanRows(ctx context.Context, im roster.Import, prog roster.Program, uniq *roster.Uniqueness, fn func(rowOutcome) error) error {
+	return s.scanRowsMemo(ctx, im, prog, uniq, nil, fn)
+}
+
+func (s *Service) scanRowsMemo(ctx context.Context, im roster.Import, prog roster.Program, uniq *roster.Uniqueness, m *memoPass, fn func(rowOutcome) error) error {
 	book, cleanup, err := s.openFile(ctx, im)
 	if err != nil {
 		return err
@@ -49,14 +64,14 @@ func (s *Service) scanRows(ctx context.Context, im roster.Import, prog roster.Pr
 	defer cleanup()
 	for i := range im.Sheets {
 		plan := &im.Sheets[i]
-		if err := s.readSheet(ctx, book, im, prog, plan, uniq, fn); err != nil {
+		if err := s.readSheet(ctx, book, im, prog, plan, uniq, m, fn); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Import, prog roster.Program, plan *roster.SheetPlan, uniq *roster.Uniqueness, fn func(rowOutcome) error) error {
+func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Import, prog roster.Program, plan *roster.SheetPlan, uniq *roster.Uniqueness, m *memoPass, fn func(rowOutcome) error) error {
 	for col, h := range plan.Headers {
 		if col >= len(plan.Mapping) || plan.Mapping[col] == "" {
 			f := roster.Flag{Sheet: plan.Name, Row: plan.HeaderRow, Column: h, Severity: roster.SeverityWarning, Rule: "V6",
@@ -127,9 +142,28 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		if !mappedData(plan.Mapping, cells) {
 			continue // nothing in any mapped column: not a participant row
 		}
+		var checked bool
+		var dups []roster.Flag
+		if m != nil {
+			out.Hash = m.hash(plan, cells)
+			if m.take(out.Hash) {
+				var known bool
+				out.Record, known, checked, dups = m.fastRow(prog, plan, im.Settings, r.Number, cells, uniq)
+				if known {
+					out.Known = true
+					if err := fn(out); err != nil {
+						return err
+					}
+					continue
+				}
+			}
+		}
 		rec, flags := roster.ReadRecord(prog, *plan, im.Settings, r.Number, copyCells(cells))
 		if uniq != nil && !roster.HasErrors(flags) {
-			flags = append(flags, uniq.Check(rec, *plan)...)
+			if !checked {
+				dups = uniq.Check(rec, *plan)
+			}
+			flags = append(flags, dups...)
 		}
 		out.Record, out.Flags = rec, flags
 		if roster.HasErrors(flags) {

@@ -32,8 +32,9 @@ func newSuspendEnv(t *testing.T, b backend, configure func(*roster.Integration))
 	t.Helper()
 	dir := t.TempDir()
 	blobs, ob := localFiles(t, dir)
-	fs := &failingStore{Store: b.open(t, dir)}
-	svc := importer.New(importer.Config{Store: fs, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, TmpDir: dir, BatchSize: 10,
+	st := b.open(t, dir)
+	fs := &failingStore{Store: st}
+	svc := importer.New(importer.Config{Store: withGenerations(fs, st), Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, TmpDir: dir, BatchSize: 10,
 		PageURL: "https://roster.example/", Clock: func() time.Time { return created }})
 	ctx := t.Context()
 	if err := svc.PutProgram(ctx, program); err != nil {

@@ -44,7 +44,7 @@ var (
 	bucketUserPrograms = []byte("userPrograms")   // tenant, user ID, program ID → ""
 	bucketMappings     = []byte("mappings")       // tenant, program ID, role, signature → Mapping
 	allBuckets         = [][]byte{bucketPrograms, bucketImports, bucketProgImports, bucketUsers,
-		bucketEmails, bucketExternalIDs, bucketUsernames, bucketParticipants, bucketUserPrograms, bucketMappings}
+		bucketEmails, bucketExternalIDs, bucketUsernames, bucketParticipants, bucketUserPrograms, bucketMappings, bucketGenerations}
 )
 
 // ErrInUse is the error of Open when another process holds the database.

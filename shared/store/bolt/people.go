@@ -242,7 +242,10 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 		if err := writeUser(tx, u, old, userVal); err != nil {
 			return nil, err
 		}
-		return nil, writeParticipant(tx, p, partVal)
+		if err := writeParticipant(tx, p, partVal); err != nil {
+			return nil, err
+		}
+		return nil, bumpGeneration(tx.Tx, tenantOf(u, p))
 	})
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
