@@ -42,7 +42,7 @@ func (s *Service) readRows(ctx context.Context, im roster.Import, prog roster.Pr
 // scanRows is readRows with the duplicate check's tracker; nil skips that
 // check (V2), which keeps a pass that only needs identities flat in memory.
 func (s *Service) scanRows(ctx context.Context, im roster.Import, prog roster.Program, uniq *roster.Uniqueness, fn func(rowOutcome) error) error {
-	book, cleanup, err := s.openFile(ctx, im)
+	book, cleanup, err := s.openBook(ctx, im)
 	if err != nil {
 		return err
 	}
