@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"testing"
@@ -44,7 +45,8 @@ var benchProgram = roster.Program{
 
 // BenchmarkImportVsBareBolt imports a generated CSV of 7 columns (email,
 // external ID and 5 answers) of new people on the embedded backend, as
-// `roster import` does (bbolt, files, in-process workflow, fsync on),
+// `roster import` does (bbolt, files, in-process workflow, fsync on, the
+// command's memory limit and GOGC),
 // imports it again (every row unchanged), and then writes the very records
 // the import stored — a row's user, email and external ID lookups,
 // participant and user-program link, keys and bytes as stored, in the
@@ -81,11 +83,13 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	var importPeak uint64
 	for b.Loop() {
 		dir := b.TempDir()
+		restore := cliMemorySettings()
 		t0, c0 := time.Now(), cpuTime()
 		txs, saves := benchImport(b, dir, csvPath, rows, true)
 		t1, c1 := time.Now(), cpuTime()
 		benchImport(b, dir, csvPath, rows, false)
 		t2, c2 := time.Now(), cpuTime()
+		restore() // the bare write runs with Go's defaults
 		newTime += t1.Sub(t0)
 		unchangedTime += t2.Sub(t1)
 		newCPU += c1 - c0
@@ -197,6 +201,18 @@ func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs
 		b.Fatalf("import %s: %s %+v (%s), want completed %+v", im.ID, im.Status, im.Counts, im.Error, want)
 	}
 	return st.saves.txs.Load(), st.saves.saves.Load()
+}
+
+// cliMemorySettings sets the collector as the roster command does by
+// default (cmd/roster/memlimit.go: a 192 MiB soft limit, GOGC 400 under
+// it) and returns what puts Go's settings back.
+func cliMemorySettings() (restore func()) {
+	limit := debug.SetMemoryLimit(192 << 20)
+	gc := debug.SetGCPercent(400)
+	return func() {
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(gc)
+	}
 }
 
 // cpuTime is the CPU time this process has used, user and system.
