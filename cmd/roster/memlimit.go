@@ -18,11 +18,11 @@ const memoryLimitEnv = "ROSTER_MEMORY_LIMIT"
 const defaultMemoryLimit = 192 << 20
 
 // gcPercentUnderLimit is the collector's GOGC while a memory limit is in
-// force and GOGC is not set: an import's live heap is small (about 30 MB
-// at a million rows) but it allocates fast, so collecting at 5× the live
-// heap rather than 2× takes about a sixth of its CPU off, and the limit
-// still bounds the heap.
-const gcPercentUnderLimit = 400
+// force and GOGC is not set: an import allocates fast for a small live
+// heap, and collecting at 3× the live heap rather than 2× takes about a
+// tenth of a 100,000-row import's CPU off (400 took little more, for a
+// larger heap); the limit still bounds the heap.
+const gcPercentUnderLimit = 200
 
 // setMemoryLimit applies ROSTER_MEMORY_LIMIT (bytes, or with a B, KiB,
 // MiB, GiB suffix; "off" for none), else the default, unless GOMEMLIMIT is

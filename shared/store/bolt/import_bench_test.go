@@ -57,6 +57,11 @@ var benchProgram = roster.Program{
 //
 //   - import/bare: the bare write's time over the import's (target ≥ 0.7);
 //
+//   - checked-bare-rows/s, import/checked-bare: the bare write again, each
+//     row's puts after the reads the import's Save must make in its
+//     transaction (the user, its email and external-ID lookups, the
+//     participant: versions and unique keys), as a second anchor;
+//
 //   - new/unchanged: the new import's time over the unchanged one's (≥ 5);
 //
 //   - db-B/participant and dir-B/participant: the bbolt file, and the data
@@ -77,7 +82,7 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	csvPath := benchCSV(b, rows)
 	peak := heaptest.Sample()
 	defer peak.Stop()
-	var newTime, unchangedTime, bareTime, newCPU, unchangedCPU, bareCPU time.Duration
+	var newTime, unchangedTime, bareTime, checkedTime, newCPU, unchangedCPU, bareCPU, checkedCPU time.Duration
 	var savesPerTx float64
 	var dbSize, dirSize int64
 	var importPeak uint64
@@ -104,6 +109,9 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 		c3 := cpuTime()
 		bareTime += bareWrite(b, filepath.Join(b.TempDir(), "bare.db"), recs)
 		bareCPU += cpuTime() - c3
+		c4 := cpuTime()
+		checkedTime += checkedBareWrite(b, filepath.Join(b.TempDir(), "checked.db"), recs)
+		checkedCPU += cpuTime() - c4
 		recs = nil
 		runtime.GC()
 		peak.Reset()
@@ -113,6 +121,9 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	b.ReportMetric(n/unchangedTime.Seconds(), "unchanged-rows/s")
 	b.ReportMetric(n/bareTime.Seconds(), "bare-rows/s")
 	b.ReportMetric(bareTime.Seconds()/newTime.Seconds(), "import/bare")
+	b.ReportMetric(n/checkedTime.Seconds(), "checked-bare-rows/s")
+	b.ReportMetric(checkedTime.Seconds()/newTime.Seconds(), "import/checked-bare")
+	b.ReportMetric(checkedCPU.Seconds()/float64(b.N), "checked-bare-cpu-s")
 	b.ReportMetric(newTime.Seconds()/unchangedTime.Seconds(), "new/unchanged")
 	b.ReportMetric(newCPU.Seconds()/float64(b.N), "new-cpu-s")
 	b.ReportMetric(unchangedCPU.Seconds()/float64(b.N), "unchanged-cpu-s")
@@ -204,11 +215,11 @@ func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs
 }
 
 // cliMemorySettings sets the collector as the roster command does by
-// default (cmd/roster/memlimit.go: a 192 MiB soft limit, GOGC 400 under
+// default (cmd/roster/memlimit.go: a 192 MiB soft limit, GOGC 200 under
 // it) and returns what puts Go's settings back.
 func cliMemorySettings() (restore func()) {
 	limit := debug.SetMemoryLimit(192 << 20)
-	gc := debug.SetGCPercent(400)
+	gc := debug.SetGCPercent(200)
 	return func() {
 		debug.SetMemoryLimit(limit)
 		debug.SetGCPercent(gc)
@@ -318,6 +329,50 @@ func bareWrite(b *testing.B, path string, recs [][5]kv) time.Duration {
 	for i := 0; i < len(recs); i += bareRowsPerTx {
 		err := db.Update(func(tx *bbolt.Tx) error {
 			for _, row := range recs[i:min(i+bareRowsPerTx, len(recs))] {
+				for _, r := range row {
+					if err := tx.Bucket(r.bucket).Put(r.key, r.value); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// checkedBareWrite is bareWrite with, before each row's puts, the reads a
+// Save makes inside its transaction to check versions and unique keys:
+// the user, its email and external-ID lookups, and the participant.
+func checkedBareWrite(b *testing.B, path string, recs [][5]kv) time.Duration {
+	start := time.Now()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, r := range recs[0] {
+			if _, err := tx.CreateBucket(r.bucket); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < len(recs); i += bareRowsPerTx {
+		err := db.Update(func(tx *bbolt.Tx) error {
+			for _, row := range recs[i:min(i+bareRowsPerTx, len(recs))] {
+				for _, r := range row[:4] { // user, email, external ID, participant
+					if tx.Bucket(r.bucket).Get(r.key) != nil {
+						return fmt.Errorf("%s already holds the key", r.bucket)
+					}
+				}
 				for _, r := range row {
 					if err := tx.Bucket(r.bucket).Put(r.key, r.value); err != nil {
 						return err

@@ -29,10 +29,11 @@ type Runner interface {
 
 // Options tune a Workflow.
 type Options struct {
-	// Concurrency is how many batches are applied at once (default 32):
+	// Concurrency is how many batches are applied at once (default 16):
 	// the embedded store commits the rows being saved together, one fsync
-	// per transaction, so more rows in flight make fewer, larger commits,
-	// and keep the cores busy while a commit waits on the disk.
+	// per transaction, so more rows in flight make fewer, larger commits.
+	// (32 was measured about 8% faster, within the noise, for about 25 MB
+	// more live heap at a million rows.)
 	Concurrency int
 	// Async runs imports in the background; Wait waits for them.
 	Async bool
@@ -65,7 +66,7 @@ var _ importer.Workflow = (*Workflow)(nil)
 // New returns a workflow driving r.
 func New(r Runner, opt Options) *Workflow {
 	if opt.Concurrency <= 0 {
-		opt.Concurrency = 32
+		opt.Concurrency = 16
 	}
 	if opt.Attempts <= 0 {
 		opt.Attempts = 3
