@@ -17,19 +17,29 @@ const memoryLimitEnv = "ROSTER_MEMORY_LIMIT"
 // still gets it (the limit is soft).
 const defaultMemoryLimit = 192 << 20
 
+// gcPercentUnderLimit is the collector's GOGC while a memory limit is in
+// force and GOGC is not set: an import allocates fast for a small live
+// heap, and collecting at 3× the live heap rather than 2× takes about a
+// tenth of a 100,000-row import's CPU off (400 took little more, for a
+// larger heap); the limit still bounds the heap.
+const gcPercentUnderLimit = 200
+
 // setMemoryLimit applies ROSTER_MEMORY_LIMIT (bytes, or with a B, KiB,
 // MiB, GiB suffix; "off" for none), else the default, unless GOMEMLIMIT is
-// set.
+// set; under either limit the collector runs at gcPercentUnderLimit unless
+// GOGC is set.
 func setMemoryLimit(getenv func(string) string) error {
-	if getenv("GOMEMLIMIT") != "" {
-		return nil
+	n, err := int64(0), error(nil)
+	if getenv("GOMEMLIMIT") == "" {
+		if n, err = parseMemoryLimit(getenv(memoryLimitEnv)); err != nil {
+			return fmt.Errorf("%s: %w", memoryLimitEnv, err)
+		}
+		if n > 0 {
+			debug.SetMemoryLimit(n)
+		}
 	}
-	n, err := parseMemoryLimit(getenv(memoryLimitEnv))
-	if err != nil {
-		return fmt.Errorf("%s: %w", memoryLimitEnv, err)
-	}
-	if n > 0 {
-		debug.SetMemoryLimit(n)
+	if (n > 0 || getenv("GOMEMLIMIT") != "") && getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercentUnderLimit)
 	}
 	return nil
 }

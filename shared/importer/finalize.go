@@ -94,7 +94,7 @@ func (s *Service) dropWorkFiles(ctx context.Context, tenant, id string, batches 
 	if s.cfg.KeepWorkFiles {
 		return nil
 	}
-	keys := []string{workKey(tenant, id, "prepare.json"), memoRowsKey(tenant, id)}
+	keys := []string{workKey(tenant, id, "prepare.json"), memoRowsKey(tenant, id), memoKnownKey(tenant, id)}
 	for n := 1; n <= batches; n++ {
 		keys = append(keys, batchKey(tenant, id, n), resultKey(tenant, id, n))
 	}

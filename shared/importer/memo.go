@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
@@ -127,12 +128,62 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 		}
 		m.sheets[plan.Name] = &memoSheet{context: sha256.Sum256(ctxJSON), identity: id}
 	}
-	memoGen, known, err := s.readMemo(ctx, im.Tenant, im.ProgramID)
-	if err == nil && memoGen == gen {
-		m.known = known
-		m.used = make([]uint64, (len(known)+63)/64)
+	known, err := s.runMemo(ctx, im, gen)
+	if err != nil {
+		m.close()
+		return nil, err
 	}
+	m.known = known
+	m.used = make([]uint64, (len(known)+63)/64)
 	return m, nil
+}
+
+// runMemo returns the memo this run of the import counts rows from, the
+// same for every prepare of the run: a prepare again (a resumed run, lost
+// batches rebuilt) must cut the same batches, since some may be applied
+// already (the in-process workflow applies them while prepare reads). So
+// the first prepare keeps a copy of the memo it takes with the import,
+// before any batch is handed over, and later ones read that copy; a
+// prepare again without a copy, once a batch is applied, takes none.
+func (s *Service) runMemo(ctx context.Context, im roster.Import, gen uint64) ([]rowHash, error) {
+	key := memoKnownKey(im.Tenant, im.ID)
+	_, known, err := s.readMemoAt(ctx, key)
+	switch {
+	case err == nil:
+		return known, nil
+	case !errors.Is(err, roster.ErrNotFound):
+		if len(im.AppliedSet) > 0 {
+			return nil, fmt.Errorf("the unchanged-row memo of import %s's first prepare is unreadable, so its batches cannot be cut again: %w", im.ID, err)
+		}
+		_ = s.cfg.Blobs.Delete(ctx, key)
+	case len(im.AppliedSet) > 0:
+		return nil, nil // the first prepare took none
+	}
+	memoGen, known, err := s.readMemoAt(ctx, memoKey(im.Tenant, im.ProgramID))
+	if errors.Is(err, errMemoDamaged) {
+		slog.Warn("unreadable unchanged-row memo dropped", "tenant", im.Tenant, "program", im.ProgramID)
+		_ = s.cfg.Blobs.Delete(ctx, memoKey(im.Tenant, im.ProgramID))
+	}
+	if err != nil || memoGen != gen {
+		return nil, nil
+	}
+	if err := s.putMemo(ctx, key, memoGen, known); err != nil {
+		return nil, err
+	}
+	return known, nil
+}
+
+// memoKnownKey is the work file keeping the memo a run counts rows from.
+func memoKnownKey(tenant, importID string) string { return workKey(tenant, importID, "memo-known.bin") }
+
+// putMemo writes a memo file: the generation it holds at, and the sorted
+// hashes, sealed.
+func (s *Service) putMemo(ctx context.Context, key string, gen uint64, hs []rowHash) error {
+	head := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64([]byte(memoMagic), gen), uint64(len(hs)))
+	if err := s.cfg.Blobs.Put(ctx, key, newSealedReader(bytes.NewReader(head), &hashesReader{hs: hs})); err != nil {
+		return fmt.Errorf("write %s: %w", key, err)
+	}
+	return nil
 }
 
 // hash is the memo hash of a row of plan's sheet: its context and its
@@ -219,10 +270,9 @@ func (s *Service) writeRows(ctx context.Context, key string, m *memoPass) error 
 // its CRC, may make a reader allocate at once.
 const maxPrealloc = 1 << 20
 
-// readMemo reads the program's memo; one that cannot be read is deleted,
-// and the run takes the slow path.
-func (s *Service) readMemo(ctx context.Context, tenant, programID string) (uint64, []rowHash, error) {
-	rc, err := s.cfg.Blobs.Get(ctx, memoKey(tenant, programID))
+// readMemoAt reads a memo file; errMemoDamaged when it does not decode.
+func (s *Service) readMemoAt(ctx context.Context, key string) (uint64, []rowHash, error) {
+	rc, err := s.cfg.Blobs.Get(ctx, key)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -234,8 +284,6 @@ func (s *Service) readMemo(ctx context.Context, tenant, programID string) (uint6
 		hs = append(hs, sc.hash())
 	}
 	if err := sc.end(); err != nil || !slices.IsSortedFunc(hs, compareHash) {
-		slog.Warn("unreadable unchanged-row memo dropped", "tenant", tenant, "program", programID)
-		_ = s.cfg.Blobs.Delete(ctx, memoKey(tenant, programID))
 		return 0, nil, errMemoDamaged
 	}
 	return gen, hs, nil
@@ -336,9 +384,7 @@ func (s *Service) recordMemo(ctx context.Context, im roster.Import, man Manifest
 	}
 	slices.SortFunc(hs, compareHash)
 	hs = slices.Compact(hs)
-	head := binary.LittleEndian.AppendUint64(binary.LittleEndian.AppendUint64([]byte(memoMagic), gen), uint64(len(hs)))
-	memo := newSealedReader(bytes.NewReader(head), &hashesReader{hs: hs})
-	if err := s.cfg.Blobs.Put(ctx, memoKey(im.Tenant, im.ProgramID), memo); err != nil {
+	if err := s.putMemo(ctx, memoKey(im.Tenant, im.ProgramID), gen, hs); err != nil {
 		slog.Warn("unchanged-row memo not recorded", "tenant", im.Tenant, "import", im.ID, "err", err)
 	}
 }

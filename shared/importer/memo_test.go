@@ -452,3 +452,62 @@ func TestMemoFullSyncOffboarding(t *testing.T) {
 	}
 	wantStatuses(t, e, 18, 2)
 }
+
+// TestMemoResumedPrepareCutsTheSameBatches: a run stopped during prepare,
+// with batches already applied (the in-process workflow applies them while
+// prepare reads), cuts the same batches when it prepares again, whatever
+// memo the program holds by then: here the first prepare had none (a
+// foreign write), another import records one meanwhile, and the resumed
+// run still applies every row of the batches not applied (A11).
+func TestMemoResumedPrepareCutsTheSameBatches(t *testing.T) {
+	e := newMemoEnv(t, true)
+	ctx := t.Context()
+	file1 := memoCSV(40, town)
+	changed := func(i int) string {
+		if i%3 == 0 {
+			return "Moved " + town(i)
+		}
+		return town(i)
+	}
+	file2 := memoCSV(40, changed)
+	e.run(t, file1, roster.ImportSettings{})
+	if err := e.svc.EditProfile(ctx, tenant, "p1", "s005@example.com", map[string]string{"city": "Elsewhere"}, ""); err != nil {
+		t.Fatal(err)
+	}
+
+	x := e.startImport(t, file2, roster.ImportSettings{})
+	pctx, stop := context.WithCancel(ctx)
+	applied := 0
+	_, err := e.svc.PrepareEach(pctx, tenant, x.ID, func(n int) {
+		if _, err := e.svc.ApplyBatch(ctx, tenant, x.ID, n); err != nil {
+			t.Errorf("apply batch %d: %v", n, err)
+		}
+		if applied++; applied == 2 {
+			stop() // the process dies during prepare
+		}
+	})
+	if err == nil || applied != 2 {
+		t.Fatalf("prepare stopped after 2 batches = %v with %d applied", err, applied)
+	}
+
+	// Meanwhile another import completes and records a memo that holds.
+	e.run(t, file1, roster.ImportSettings{})
+	if r := e.prepare(t, file1, roster.ImportSettings{}); r.man.Rows != 0 {
+		t.Fatalf("the memo after the other import does not hold: %d rows to apply", r.man.Rows)
+	}
+
+	man, err := e.svc.Prepare(ctx, tenant, x.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.finish(t, run{man: man, im: x})
+	for _, p := range e.people(t) {
+		var i int
+		if _, err := fmt.Sscanf(p.Email, "s%03d@example.com", &i); err != nil || i < 8 {
+			continue // the first two batches' rows: the other import came after them
+		}
+		if got := p.Profile["city"]; got != changed(i) {
+			t.Errorf("%s after the resumed run: city %q, want %q", p.Email, got, changed(i))
+		}
+	}
+}

@@ -33,6 +33,19 @@ type batchRow struct {
 // batches and the manifest, and records the batch count. Nothing is written
 // to participants, so a file that cannot be read fails with nothing written.
 func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, error) {
+	return s.PrepareEach(ctx, tenant, id, nil)
+}
+
+// PrepareEach is Prepare calling ready(n), when not nil, as soon as batch n
+// is written, so that the in-process workflow applies it while the rest of
+// the file is read. The file is first read through once (openReadable), so a
+// file that cannot be read still fails with nothing written. A batch's
+// rows come from the file and the import's edits alone, so a run stopped
+// part-way writes the same batches again and applies those not applied
+// (A11). Not so when a sheet maps usernames: the held rows (V9) are settled
+// against the store at the end, which the batches applied meanwhile would
+// change, so ready is then never called.
+func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func(batch int)) (Manifest, error) {
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil {
 		return Manifest{}, err
@@ -51,6 +64,7 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	man := Manifest{ImportID: id, Batches: []string{}}
 	var entries []Entry
 	var bw batchWriter
+	early := false // ready is told of each batch (set once guard is made)
 	flush := func() error {
 		if bw.rows == 0 {
 			return nil
@@ -62,6 +76,9 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 		man.Batches = append(man.Batches, key)
 		man.BatchRows = append(man.BatchRows, bw.rows)
 		bw.reset()
+		if early {
+			ready(len(man.Batches))
+		}
 		return nil
 	}
 	memo, err := s.newMemoPass(ctx, im, prog)
@@ -74,6 +91,14 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 	}
 	guard := newGuardians(im)
 	defer guard.close()
+	early = ready != nil && guard.withEmail == nil
+	if early {
+		var done func()
+		if ctx, done, err = s.openReadable(ctx, im); err != nil {
+			return man, err
+		}
+		defer done()
+	}
 	emit := func(o rowOutcome) error {
 		if o.Known {
 			man.Counts.Add(roster.ActionUnchanged) // no batch row, no report entry

@@ -57,7 +57,7 @@ func (s *Service) scanRows(ctx context.Context, im roster.Import, prog roster.Pr
 }
 
 func (s *Service) scanRowsMemo(ctx context.Context, im roster.Import, prog roster.Program, uniq *roster.Uniqueness, m *memoPass, fn func(rowOutcome) error) error {
-	book, cleanup, err := s.openFile(ctx, im)
+	book, cleanup, err := s.openBook(ctx, im)
 	if err != nil {
 		return err
 	}

@@ -154,7 +154,7 @@ func identityTarget(rec Record) string {
 
 func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participant {
 	p := &Participant{Tenant: in.Program.Tenant, ProgramID: in.Program.ID, UserID: u.ID, Role: rec.Role,
-		Status: StatusPending, Profile: Profile{}, UpdatedAt: in.Now}
+		Status: StatusPending, Profile: make(Profile, len(rec.Answers)), UpdatedAt: in.Now}
 	if u.AccountCreated {
 		p.Status = StatusActive
 	}
@@ -166,11 +166,16 @@ func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participan
 			d.Flags = append(d.Flags, statusFlag(rec, in.Plan, "a new participant is created pending: they become active when they create their account"))
 		}
 	}
-	for _, key := range sortedKeys(rec.Answers) {
+	keys := sortedKeys(rec.Answers)
+	imported := keys[:0] // the answered keys, in place: one slice a row
+	for _, key := range keys {
 		if v := rec.Answers[key]; v != nil {
 			p.Profile[key] = v
-			p.ImportedFields = append(p.ImportedFields, key) // A7
+			imported = append(imported, key) // A7
 		}
+	}
+	if len(imported) > 0 {
+		p.ImportedFields = imported
 	}
 	p.OnboardingComplete = allImported(*p, in.Program, rec.Role)
 	for _, q := range in.Program.QuestionsFor(rec.Role) {

@@ -3,12 +3,23 @@ package bolt
 import (
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"go.etcd.io/bbolt"
 )
 
 // maxBatch bounds how many saves share one transaction.
 const maxBatch = 512
+
+// Under load (the last transaction held at least gatherFrom saves), a
+// leader waits up to gatherWait for gatherTo saves before it commits: each
+// transaction costs two fdatasyncs whatever it holds, and an import's
+// rows keep coming. A save after a quiet spell is committed at once.
+const (
+	gatherFrom = 64
+	gatherTo   = 384
+	gatherWait = 2 * time.Millisecond
+)
 
 // committer runs Save's transactions with group commit: saves that arrive
 // while a transaction is being written wait and then share the next one,
@@ -21,7 +32,9 @@ type committer struct {
 	saves   atomic.Int64 // saves in them
 	mu      sync.Mutex
 	queue   []*pending
-	leading bool // a caller is committing; the others wait in queue
+	leading bool          // a caller is committing; the others wait in queue
+	last    int           // saves in the last transaction
+	full    chan struct{} // closed when the queue reaches gatherTo, while a leader gathers
 }
 
 type pending struct {
@@ -43,12 +56,17 @@ func (c *committer) run(fn func(tx *txn) (conflict, err error)) error {
 	c.queue = append(c.queue, p)
 	lead := !c.leading
 	c.leading = true
+	if c.full != nil && len(c.queue) >= gatherTo {
+		close(c.full)
+		c.full = nil
+	}
 	c.mu.Unlock()
 	if !lead && !<-p.wake {
 		return p.result()
 	}
 
 	// p leads: it is first in the queue, so in this batch.
+	c.gather()
 	c.mu.Lock()
 	batch := c.queue[:min(len(c.queue), maxBatch)]
 	c.queue = c.queue[len(batch):]
@@ -57,6 +75,7 @@ func (c *committer) run(fn func(tx *txn) (conflict, err error)) error {
 	c.commit(batch)
 
 	c.mu.Lock()
+	c.last = len(batch)
 	if len(c.queue) == 0 {
 		c.leading = false
 	} else {
@@ -67,6 +86,27 @@ func (c *committer) run(fn func(tx *txn) (conflict, err error)) error {
 		q.wake <- false
 	}
 	return p.result()
+}
+
+// gather waits, under load, for the queue to fill or gatherWait to pass.
+func (c *committer) gather() {
+	c.mu.Lock()
+	if c.last < gatherFrom || len(c.queue) >= gatherTo {
+		c.mu.Unlock()
+		return
+	}
+	full := make(chan struct{})
+	c.full = full
+	c.mu.Unlock()
+	t := time.NewTimer(gatherWait)
+	select {
+	case <-full:
+	case <-t.C:
+	}
+	t.Stop()
+	c.mu.Lock()
+	c.full = nil
+	c.mu.Unlock()
 }
 
 func (c *committer) commit(batch []*pending) {

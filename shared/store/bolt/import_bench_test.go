@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"strconv"
 	"syscall"
 	"testing"
@@ -44,7 +45,8 @@ var benchProgram = roster.Program{
 
 // BenchmarkImportVsBareBolt imports a generated CSV of 7 columns (email,
 // external ID and 5 answers) of new people on the embedded backend, as
-// `roster import` does (bbolt, files, in-process workflow, fsync on),
+// `roster import` does (bbolt, files, in-process workflow, fsync on, the
+// command's memory limit and GOGC),
 // imports it again (every row unchanged), and then writes the very records
 // the import stored — a row's user, email and external ID lookups,
 // participant and user-program link, keys and bytes as stored, in the
@@ -54,6 +56,11 @@ var benchProgram = roster.Program{
 //   - new-rows/s, unchanged-rows/s, bare-rows/s;
 //
 //   - import/bare: the bare write's time over the import's (target ≥ 0.7);
+//
+//   - checked-bare-rows/s, import/checked-bare: the bare write again, each
+//     row's puts after the reads the import's Save must make in its
+//     transaction (the user, its email and external-ID lookups, the
+//     participant: versions and unique keys), as a second anchor;
 //
 //   - new/unchanged: the new import's time over the unchanged one's (≥ 5);
 //
@@ -75,17 +82,19 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	csvPath := benchCSV(b, rows)
 	peak := heaptest.Sample()
 	defer peak.Stop()
-	var newTime, unchangedTime, bareTime, newCPU, unchangedCPU, bareCPU time.Duration
+	var newTime, unchangedTime, bareTime, checkedTime, newCPU, unchangedCPU, bareCPU, checkedCPU time.Duration
 	var savesPerTx float64
 	var dbSize, dirSize int64
 	var importPeak uint64
 	for b.Loop() {
 		dir := b.TempDir()
+		restore := cliMemorySettings()
 		t0, c0 := time.Now(), cpuTime()
 		txs, saves := benchImport(b, dir, csvPath, rows, true)
 		t1, c1 := time.Now(), cpuTime()
 		benchImport(b, dir, csvPath, rows, false)
 		t2, c2 := time.Now(), cpuTime()
+		restore() // the bare write runs with Go's defaults
 		newTime += t1.Sub(t0)
 		unchangedTime += t2.Sub(t1)
 		newCPU += c1 - c0
@@ -100,6 +109,9 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 		c3 := cpuTime()
 		bareTime += bareWrite(b, filepath.Join(b.TempDir(), "bare.db"), recs)
 		bareCPU += cpuTime() - c3
+		c4 := cpuTime()
+		checkedTime += checkedBareWrite(b, filepath.Join(b.TempDir(), "checked.db"), recs)
+		checkedCPU += cpuTime() - c4
 		recs = nil
 		runtime.GC()
 		peak.Reset()
@@ -109,6 +121,9 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 	b.ReportMetric(n/unchangedTime.Seconds(), "unchanged-rows/s")
 	b.ReportMetric(n/bareTime.Seconds(), "bare-rows/s")
 	b.ReportMetric(bareTime.Seconds()/newTime.Seconds(), "import/bare")
+	b.ReportMetric(n/checkedTime.Seconds(), "checked-bare-rows/s")
+	b.ReportMetric(checkedTime.Seconds()/newTime.Seconds(), "import/checked-bare")
+	b.ReportMetric(checkedCPU.Seconds()/float64(b.N), "checked-bare-cpu-s")
 	b.ReportMetric(newTime.Seconds()/unchangedTime.Seconds(), "new/unchanged")
 	b.ReportMetric(newCPU.Seconds()/float64(b.N), "new-cpu-s")
 	b.ReportMetric(unchangedCPU.Seconds()/float64(b.N), "unchanged-cpu-s")
@@ -197,6 +212,18 @@ func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs
 		b.Fatalf("import %s: %s %+v (%s), want completed %+v", im.ID, im.Status, im.Counts, im.Error, want)
 	}
 	return st.saves.txs.Load(), st.saves.saves.Load()
+}
+
+// cliMemorySettings sets the collector as the roster command does by
+// default (cmd/roster/memlimit.go: a 192 MiB soft limit, GOGC 200 under
+// it) and returns what puts Go's settings back.
+func cliMemorySettings() (restore func()) {
+	limit := debug.SetMemoryLimit(192 << 20)
+	gc := debug.SetGCPercent(200)
+	return func() {
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(gc)
+	}
 }
 
 // cpuTime is the CPU time this process has used, user and system.
@@ -302,6 +329,50 @@ func bareWrite(b *testing.B, path string, recs [][5]kv) time.Duration {
 	for i := 0; i < len(recs); i += bareRowsPerTx {
 		err := db.Update(func(tx *bbolt.Tx) error {
 			for _, row := range recs[i:min(i+bareRowsPerTx, len(recs))] {
+				for _, r := range row {
+					if err := tx.Bucket(r.bucket).Put(r.key, r.value); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	return time.Since(start)
+}
+
+// checkedBareWrite is bareWrite with, before each row's puts, the reads a
+// Save makes inside its transaction to check versions and unique keys:
+// the user, its email and external-ID lookups, and the participant.
+func checkedBareWrite(b *testing.B, path string, recs [][5]kv) time.Duration {
+	start := time.Now()
+	db, err := bbolt.Open(path, 0o600, nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer db.Close()
+	err = db.Update(func(tx *bbolt.Tx) error {
+		for _, r := range recs[0] {
+			if _, err := tx.CreateBucket(r.bucket); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < len(recs); i += bareRowsPerTx {
+		err := db.Update(func(tx *bbolt.Tx) error {
+			for _, row := range recs[i:min(i+bareRowsPerTx, len(recs))] {
+				for _, r := range row[:4] { // user, email, external ID, participant
+					if tx.Bucket(r.bucket).Get(r.key) != nil {
+						return fmt.Errorf("%s already holds the key", r.bucket)
+					}
+				}
 				for _, r := range row {
 					if err := tx.Bucket(r.bucket).Put(r.key, r.value); err != nil {
 						return err

@@ -208,30 +208,27 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
-	// Encode outside the transaction: it is the costly part and pure.
-	var u *roster.User
-	var p *roster.Participant
-	var userVal, partVal []byte
-	var err error
+	// Encode, and make the keys, outside the transaction: it is shared by
+	// the saves of a group commit, one after the other, and this is pure.
+	var u *userSave
+	var p *participantSave
 	if w.User != nil {
 		cp := *w.User
 		cp.Version++
-		u = &cp
-		if userVal, err = encodeValue(u); err != nil {
-			return fmt.Errorf("save user %s: %w", u.ID, err)
-		}
+		u = newUserSave(&cp)
 	}
 	if w.Participant != nil {
 		cp := *w.Participant
 		cp.Version++
-		p = &cp
-		if partVal, err = encodeValue(p); err != nil {
-			return fmt.Errorf("save participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+		var err error
+		if p, err = newParticipantSave(&cp); err != nil {
+			return fmt.Errorf("save participant %s of program %s: %w", cp.UserID, cp.ProgramID, err)
 		}
 	}
+	tenant := tenantOf(w.User, w.Participant)
 	// write may run more than once (the committer retries it alone when a
 	// batch fails), so it derives everything from tx.
-	err = s.saves.run(func(tx *txn) (conflict, err error) {
+	err := s.saves.run(func(tx *txn) (conflict, err error) {
 		old, conflict, err := checkUser(tx, u)
 		if conflict != nil || err != nil {
 			return conflict, err
@@ -239,13 +236,13 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 		if conflict, err = checkParticipant(tx, p); conflict != nil || err != nil {
 			return conflict, err
 		}
-		if err := writeUser(tx, u, old, userVal); err != nil {
+		if err := writeUser(tx, u, old); err != nil {
 			return nil, err
 		}
-		if err := writeParticipant(tx, p, partVal); err != nil {
+		if err := writeParticipant(tx, p); err != nil {
 			return nil, err
 		}
-		return nil, bumpGeneration(tx.Tx, tenantOf(u, p))
+		return nil, bumpGeneration(tx.Tx, tenant)
 	})
 	if err != nil {
 		return fmt.Errorf("save: %w", err)
@@ -253,16 +250,62 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	return nil
 }
 
+// userSave is a user to save, at its new version, with its value and keys.
+type userSave struct {
+	*roster.User
+	val, key []byte
+	claims   [3]claim // email, external ID, username
+	owner    []byte   // what its lookups hold (ownerValue)
+}
+
+// claim is one of a user's lookups: its index, value and key (nil when
+// the value is empty).
+type claim struct {
+	index []byte
+	what  string // for errors, which name no participant data
+	value string
+	key   []byte
+}
+
+func newUserSave(u *roster.User) *userSave {
+	us := &userSave{User: u, val: appendUser(nil, u), key: key(u.Tenant, u.ID), owner: ownerValue(u.ID)}
+	us.claims = [3]claim{
+		{index: bucketEmails, what: "email", value: u.Email},
+		{index: bucketExternalIDs, what: "external ID", value: u.ExternalID},
+		{index: bucketUsernames, what: "username", value: u.Username},
+	}
+	for i := range us.claims {
+		if c := &us.claims[i]; c.value != "" {
+			c.key = key(u.Tenant, c.value)
+		}
+	}
+	return us
+}
+
+// participantSave is a participant to save, at its new version, with its
+// value and keys.
+type participantSave struct {
+	*roster.Participant
+	val, key, userKey []byte
+}
+
+func newParticipantSave(p *roster.Participant) (*participantSave, error) {
+	val, err := encodeValue(p)
+	if err != nil {
+		return nil, err
+	}
+	return &participantSave{Participant: p, val: val, key: key(p.Tenant, p.ProgramID, p.UserID), userKey: key(p.Tenant, p.UserID, p.ProgramID)}, nil
+}
+
 // checkUser returns a conflict when u (already at its new version) does not
 // follow the stored version or takes another user's email, external ID or
 // username. old is the stored user (zero when there is none).
-func checkUser(tx *txn, u *roster.User) (old roster.User, conflict, err error) {
+func checkUser(tx *txn, u *userSave) (old roster.User, conflict, err error) {
 	if u == nil {
 		return old, nil, nil
 	}
-	k := key(u.Tenant, u.ID)
-	if raw := tx.get(bucketUsers, k); raw != nil {
-		if err := decodeValue(k, raw, &old); err != nil {
+	if raw := tx.get(bucketUsers, u.key); raw != nil {
+		if err := decodeValue(u.key, raw, &old); err != nil {
 			return old, nil, fmt.Errorf("user %s: %w", u.ID, err)
 		}
 	}
@@ -270,40 +313,35 @@ func checkUser(tx *txn, u *roster.User) (old roster.User, conflict, err error) {
 		return old, fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
 	}
 	// Participant data stays out of errors: name the other user, not the key.
-	if owner, taken := ownedByOther(tx, bucketEmails, u.Email, u); taken {
-		return old, fmt.Errorf("user %s: email belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
-	}
-	if owner, taken := ownedByOther(tx, bucketExternalIDs, u.ExternalID, u); taken {
-		return old, fmt.Errorf("user %s: external ID belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
-	}
-	if owner, taken := ownedByOther(tx, bucketUsernames, u.Username, u); taken {
-		return old, fmt.Errorf("user %s: username belongs to user %s: %w", u.ID, owner, roster.ErrConflict), nil
+	for _, c := range u.claims {
+		if owner, taken := ownedByOther(tx, c, u.ID); taken {
+			return old, fmt.Errorf("user %s: %s belongs to user %s: %w", u.ID, c.what, owner, roster.ErrConflict), nil
+		}
 	}
 	return old, nil, nil
 }
 
-// ownedByOther reports whether value (u's email, external ID or username)
-// is claimed in index by a user other than u, and names that user.
-func ownedByOther(tx *txn, index []byte, value string, u *roster.User) (owner string, taken bool) {
-	if value == "" {
+// ownedByOther reports whether c, one of user id's lookups, is claimed by
+// another user, and names that user.
+func ownedByOther(tx *txn, c claim, id string) (owner string, taken bool) {
+	if c.key == nil {
 		return "", false
 	}
-	raw := tx.get(index, key(u.Tenant, value))
+	raw := tx.get(c.index, c.key)
 	if raw == nil {
 		return "", false
 	}
 	owner, ok := ownerOf(raw)
-	return owner, !ok || owner != u.ID
+	return owner, !ok || owner != id
 }
 
-func checkParticipant(tx *txn, p *roster.Participant) (conflict, err error) {
+func checkParticipant(tx *txn, p *participantSave) (conflict, err error) {
 	if p == nil {
 		return nil, nil
 	}
 	var old roster.Participant
-	k := key(p.Tenant, p.ProgramID, p.UserID)
-	if raw := tx.get(bucketParticipants, k); raw != nil {
-		if err := decodeValue(k, raw, &old); err != nil {
+	if raw := tx.get(bucketParticipants, p.key); raw != nil {
+		if err := decodeValue(p.key, raw, &old); err != nil {
 			return nil, fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 		}
 	}
@@ -316,47 +354,39 @@ func checkParticipant(tx *txn, p *roster.Participant) (conflict, err error) {
 
 // writeUser stores u and moves its email, external ID and username claims
 // from old, the stored user.
-func writeUser(tx *txn, u *roster.User, old roster.User, val []byte) error {
+func writeUser(tx *txn, u *userSave, old roster.User) error {
 	if u == nil {
 		return nil
 	}
-	users := tx.Bucket(bucketUsers)
-	k := key(u.Tenant, u.ID)
-	claim := func(index []byte, oldValue, newValue string) error {
-		b := tx.Bucket(index)
-		if oldValue != "" && oldValue != newValue {
-			if err := b.Delete(key(u.Tenant, oldValue)); err != nil {
-				return err
+	oldValues := [3]string{old.Email, old.ExternalID, old.Username}
+	for i, c := range u.claims {
+		b := tx.Bucket(c.index)
+		if was := oldValues[i]; was != "" && was != c.value {
+			if err := b.Delete(key(u.Tenant, was)); err != nil {
+				return fmt.Errorf("user %s: %s index: %w", u.ID, c.what, err)
 			}
 		}
-		if newValue == "" {
-			return nil
+		if c.key == nil {
+			continue
 		}
-		return b.Put(key(u.Tenant, newValue), ownerValue(u.ID))
+		if err := b.Put(c.key, u.owner); err != nil {
+			return fmt.Errorf("user %s: %s index: %w", u.ID, c.what, err)
+		}
 	}
-	if err := claim(bucketEmails, old.Email, u.Email); err != nil {
-		return fmt.Errorf("user %s: email index: %w", u.ID, err)
-	}
-	if err := claim(bucketExternalIDs, old.ExternalID, u.ExternalID); err != nil {
-		return fmt.Errorf("user %s: external ID index: %w", u.ID, err)
-	}
-	if err := claim(bucketUsernames, old.Username, u.Username); err != nil {
-		return fmt.Errorf("user %s: username index: %w", u.ID, err)
-	}
-	if err := users.Put(k, val); err != nil {
+	if err := tx.Bucket(bucketUsers).Put(u.key, u.val); err != nil {
 		return fmt.Errorf("user %s: %w", u.ID, err)
 	}
 	return nil
 }
 
-func writeParticipant(tx *txn, p *roster.Participant, val []byte) error {
+func writeParticipant(tx *txn, p *participantSave) error {
 	if p == nil {
 		return nil
 	}
-	if err := tx.Bucket(bucketParticipants).Put(key(p.Tenant, p.ProgramID, p.UserID), val); err != nil {
+	if err := tx.Bucket(bucketParticipants).Put(p.key, p.val); err != nil {
 		return fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 	}
-	if err := tx.Bucket(bucketUserPrograms).Put(key(p.Tenant, p.UserID, p.ProgramID), []byte{}); err != nil {
+	if err := tx.Bucket(bucketUserPrograms).Put(p.userKey, []byte{}); err != nil {
 		return fmt.Errorf("participant %s of program %s: user index: %w", p.UserID, p.ProgramID, err)
 	}
 	return nil

@@ -32,6 +32,8 @@ type Options struct {
 	// Concurrency is how many batches are applied at once (default 16):
 	// the embedded store commits the rows being saved together, one fsync
 	// per transaction, so more rows in flight make fewer, larger commits.
+	// (32 was measured about 8% faster, within the noise, for about 25 MB
+	// more live heap at a million rows.)
 	Concurrency int
 	// Async runs imports in the background; Wait waits for them.
 	Async bool
@@ -169,54 +171,108 @@ func (w *Workflow) heartbeat(ctx context.Context, stop context.CancelCauseFunc, 
 	}
 }
 
+// EarlyRunner is a Runner whose prepare hands over each batch as soon as it
+// is written, so that applying it overlaps reading the rest of the file.
+type EarlyRunner interface {
+	Runner
+	// PrepareEach is Prepare calling ready(n) once batch n is written and
+	// may be applied before the manifest is; it calls it for none when the
+	// batches' rows depend on the store (then all are applied after it).
+	PrepareEach(ctx context.Context, tenant, id string, ready func(batch int)) (importer.Manifest, error)
+}
+
 // steps runs prepare, every batch and finalize, and returns the first error.
+// Batches are applied while prepare still reads the file when the runner
+// can tell them (EarlyRunner); the batch count is known at prepare's end.
 func (w *Workflow) steps(ctx context.Context, tenant, id string) error {
-	man, err := w.run.Prepare(ctx, tenant, id)
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	a := &applier{w: w, ctx: ctx, cancel: cancel, tenant: tenant, id: id, sem: make(chan struct{}, w.opt.Concurrency), next: 1, total: -1}
+	var man importer.Manifest
+	var err error
+	if er, ok := w.run.(EarlyRunner); ok {
+		man, err = er.PrepareEach(ctx, tenant, id, a.start)
+	} else {
+		man, err = w.run.Prepare(ctx, tenant, id)
+	}
+	if err == nil {
+		a.setTotal(len(man.Batches))
+		a.start(len(man.Batches))
+	}
+	a.wg.Wait()
+	if a.err != nil {
+		return a.err // a failed batch stops prepare too: its error comes first
+	}
 	if err != nil {
 		return err
-	}
-	total := len(man.Batches)
-	var mu sync.Mutex
-	done := 0
-	var firstErr error
-	sem := make(chan struct{}, w.opt.Concurrency)
-	var wg sync.WaitGroup
-	for n := 1; n <= total; n++ {
-		mu.Lock()
-		stop := firstErr != nil
-		mu.Unlock()
-		if stop {
-			break
-		}
-		sem <- struct{}{}
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			defer func() { <-sem }()
-			err := w.applyWithRetry(ctx, tenant, id, n)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				if firstErr == nil {
-					firstErr = err
-				}
-				return
-			}
-			done++
-			if w.opt.Progress != nil {
-				w.opt.Progress(id, done, total)
-			}
-		}()
-	}
-	wg.Wait()
-	if firstErr != nil {
-		return firstErr
 	}
 	if err := ctx.Err(); err != nil {
 		return err
 	}
 	_, err = w.run.Finalize(ctx, tenant, id)
 	return err
+}
+
+// applier applies one run's batches, at most Concurrency at once, in the
+// order they are started.
+type applier struct {
+	w          *Workflow
+	ctx        context.Context
+	cancel     context.CancelCauseFunc
+	tenant, id string
+	sem        chan struct{}
+	wg         sync.WaitGroup
+	mu         sync.Mutex
+	next       int // the next batch to start
+	done       int
+	total      int // -1 until prepare ends
+	err        error
+}
+
+// start applies the batches up to n not started yet, in order, in the
+// background; it waits while Concurrency batches are in flight, which also
+// holds prepare back. Only one goroutine calls it: prepare's, then steps'.
+func (a *applier) start(n int) {
+	for ; a.next <= n && !a.failed(); a.next++ {
+		a.sem <- struct{}{}
+		a.wg.Add(1)
+		go a.apply(a.next)
+	}
+}
+
+func (a *applier) failed() bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.err != nil
+}
+
+func (a *applier) apply(n int) {
+	defer a.wg.Done()
+	defer func() { <-a.sem }()
+	err := a.w.applyWithRetry(a.ctx, a.tenant, a.id, n)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if err != nil {
+		if a.err == nil {
+			a.err = err
+			a.cancel(err)
+		}
+		return
+	}
+	a.done++
+	if a.total >= 0 && a.w.opt.Progress != nil {
+		a.w.opt.Progress(a.id, a.done, a.total)
+	}
+}
+
+// setTotal records the batch count and reports the batches already applied.
+func (a *applier) setTotal(total int) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.total = total
+	if a.done > 0 && a.w.opt.Progress != nil {
+		a.w.opt.Progress(a.id, a.done, a.total)
+	}
 }
 
 // applyWithRetry retries a batch on failure, as Step Functions' Retry does;
