@@ -63,12 +63,15 @@ func memoRowsKey(tenant, importID string) string { return workKey(tenant, import
 // when none holds) and the hashes of the rows the import applies, for
 // finalize to record the next memo from.
 type memoPass struct {
-	gen    uint64    // the tenant's people writes when prepare began
-	known  []rowHash // sorted
-	used   []uint64  // bit i: known[i] met already in this pass
-	sheets map[string]*memoSheet
-	fast   *hashSpool // the rows counted unchanged from the memo
-	batch  *hashSpool // a hash per batch row, in batch order; zero: not a candidate
+	gen   uint64    // the tenant's people writes when prepare began
+	known []rowHash // sorted
+	// buckets index known by the hashes' top bits (bucketIndex).
+	buckets []uint32
+	shift   uint
+	used    []uint64 // bit i: known[i] met already in this pass
+	sheets  map[string]*memoSheet
+	fast    *hashSpool // the rows counted unchanged from the memo
+	batch   *hashSpool // a hash per batch row, in batch order; zero: not a candidate
 }
 
 // close drops the pass's temporary files.
@@ -80,9 +83,8 @@ func (m *memoPass) close() {
 }
 
 type memoSheet struct {
-	context  [sha256.Size]byte
-	identity roster.SheetPlan // the plan with only its identity columns mapped
-	buf      []byte
+	context [sha256.Size]byte
+	buf     []byte
 }
 
 // newMemoPass starts prepare's use of the memo, or returns nil when the
@@ -119,14 +121,7 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 			m.close()
 			return nil, err
 		}
-		id := plan
-		id.Mapping = make(roster.Mapping, len(plan.Mapping))
-		for i, t := range plan.Mapping {
-			if t == roster.TargetEmail || t == roster.TargetUserID || t == roster.TargetUsername {
-				id.Mapping[i] = t
-			}
-		}
-		m.sheets[plan.Name] = &memoSheet{context: sha256.Sum256(ctxJSON), identity: id}
+		m.sheets[plan.Name] = &memoSheet{context: sha256.Sum256(ctxJSON)}
 	}
 	known, err := s.runMemo(ctx, im, gen)
 	if err != nil {
@@ -135,7 +130,29 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 	}
 	m.known = known
 	m.used = make([]uint64, (len(known)+63)/64)
+	m.buckets, m.shift = bucketIndex(known)
 	return m, nil
+}
+
+// bucketIndex indexes sorted hashes by their top bits, about one hash a
+// bucket: buckets[k] is the first hash whose top bits are k or more, so a
+// look-up reads a bucket or two instead of a binary search's twenty
+// scattered probes.
+func bucketIndex(known []rowHash) ([]uint32, uint) {
+	bits := uint(1)
+	for 1<<bits < len(known) && bits < 24 {
+		bits++
+	}
+	shift := 64 - bits
+	buckets := make([]uint32, 1<<bits+1)
+	i := 0
+	for k := range buckets {
+		for i < len(known) && known[i].hi>>shift < uint64(k) {
+			i++
+		}
+		buckets[k] = uint32(i)
+	}
+	return buckets, shift
 }
 
 // runMemo returns the memo this run of the import counts rows from, the
@@ -207,7 +224,13 @@ func (m *memoPass) hash(plan *roster.SheetPlan, cells []string) rowHash {
 // take reports whether h is in the memo and not met before in this pass: a
 // second row with the same cells takes the slow path.
 func (m *memoPass) take(h rowHash) bool {
-	i, ok := slices.BinarySearchFunc(m.known, h, compareHash)
+	if len(m.known) == 0 {
+		return false
+	}
+	k := h.hi >> m.shift
+	lo, hi := int(m.buckets[k]), int(m.buckets[k+1])
+	i, ok := slices.BinarySearchFunc(m.known[lo:hi], h, compareHash)
+	i += lo
 	if !ok || m.used[i/64]&(1<<(i%64)) != 0 {
 		return false
 	}
@@ -216,18 +239,16 @@ func (m *memoPass) take(h rowHash) bool {
 }
 
 // fastRow reads the identity of a row whose hash the memo holds and checks
-// it for duplicates (V2, V3, V9), as every row is. ok is false when the row
-// must take the slow path; dups, when checked, are the duplicate check's
-// flags, which that path must use rather than check again.
-func (m *memoPass) fastRow(prog roster.Program, plan *roster.SheetPlan, settings roster.ImportSettings, row int, cells []string, uniq *roster.Uniqueness) (rec roster.Record, ok, checked bool, dups []roster.Flag) {
+// it for duplicates (V2, V3, V9), as every row is; its other checks it
+// passed when the memo was recorded (the hash covers its cells and plan).
+// ok is false when the row must take the slow path; dups, when checked, are
+// the duplicate check's flags, which that path must use rather than check
+// again.
+func (m *memoPass) fastRow(plan *roster.SheetPlan, row int, cells []string, uniq *roster.Uniqueness) (rec roster.Record, ok, checked bool, dups []roster.Flag) {
 	if uniq == nil {
 		return rec, false, false, nil
 	}
-	rec, flags := roster.ReadRecord(prog, m.sheets[plan.Name].identity, settings, row, cells)
-	if len(flags) > 0 {
-		return rec, false, false, nil
-	}
-	rec.Values = nil // cells is reused for the next row
+	rec = roster.RecordIdentity(*plan, row, cells)
 	dups = uniq.Check(rec, *plan)
 	return rec, len(dups) == 0, true, dups
 }

@@ -3,6 +3,8 @@ package importer
 import (
 	"bytes"
 	"io"
+	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -52,5 +54,36 @@ func TestMemoFileRoundTripAndDamage(t *testing.T) {
 	}
 	if _, _, err := read(append(bytes.Clone(raw), 0)); err == nil {
 		t.Error("a file with a byte after its CRC read as whole")
+	}
+}
+
+// take finds every hash of the memo once, through its bucket index, and
+// nothing else, whether the memo is empty, tiny or large.
+func TestMemoTake(t *testing.T) {
+	r := rand.New(rand.NewPCG(1, 2))
+	for _, n := range []int{0, 1, 3, 1000, 70_000} {
+		known := make([]rowHash, n)
+		for i := range known {
+			known[i] = rowHash{r.Uint64(), r.Uint64()}
+		}
+		if n > 1 { // the first and the last bucket
+			known[0].hi, known[n-1].hi = 0, ^uint64(0)
+		}
+		slices.SortFunc(known, compareHash)
+		m := &memoPass{known: known, used: make([]uint64, (n+63)/64)}
+		m.buckets, m.shift = bucketIndex(known)
+		for _, h := range known {
+			if !m.take(h) {
+				t.Fatalf("n=%d: take(%v) = false for a hash of the memo", n, h)
+			}
+			if m.take(h) {
+				t.Fatalf("n=%d: take(%v) twice = true; the second time must take the slow path", n, h)
+			}
+		}
+		for range 1000 {
+			if h := (rowHash{r.Uint64(), r.Uint64()}); m.take(h) {
+				t.Fatalf("n=%d: take(%v) = true for a hash not in the memo", n, h)
+			}
+		}
 	}
 }

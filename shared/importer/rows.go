@@ -148,7 +148,7 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 			out.Hash = m.hash(plan, cells)
 			if m.take(out.Hash) {
 				var known bool
-				out.Record, known, checked, dups = m.fastRow(prog, plan, im.Settings, r.Number, cells, uniq)
+				out.Record, known, checked, dups = m.fastRow(plan, r.Number, cells, uniq)
 				if known {
 					out.Known = true
 					if err := fn(out); err != nil {

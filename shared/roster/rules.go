@@ -68,6 +68,32 @@ type Existing struct {
 // NewUserID returns a new Roster user ID; tests may replace it.
 var NewUserID = func() string { return randomID("u") }
 
+// RecordIdentity reads only a row's identity — email, User ID, username —
+// normalized as ReadRecord reads them, without their checks: for a row
+// known to have passed them under the same plan (the unchanged-row memo),
+// where only the duplicate checks (V2, V3, V9) still need it.
+func RecordIdentity(plan SheetPlan, row int, cells []string) Record {
+	rec := Record{Sheet: plan.Name, Row: row, Role: plan.Role}
+	for i, target := range plan.Mapping {
+		if i >= len(cells) {
+			if target == TargetUserID {
+				rec.UserIDMapped = true
+			}
+			continue
+		}
+		switch target {
+		case TargetEmail:
+			rec.Email = NormalizeEmail(cells[i])
+		case TargetUsername:
+			rec.Username = NormalizeUsername(cells[i])
+		case TargetUserID:
+			rec.UserIDMapped = true
+			rec.UserID = strings.TrimSpace(cells[i])
+		}
+	}
+	return rec
+}
+
 // ReadRecord reads one row of a sheet through the sheet's plan (V1, V3–V5).
 // cells are the row's values after review edits. Errors and warnings come back
 // as flags; a record with an error flag must not be applied.

@@ -383,3 +383,24 @@ func TestUniqueness(t *testing.T) {
 		})
 	}
 }
+
+// RecordIdentity reads a valid row's email, User ID and username as
+// ReadRecord does (V1, V3, V9), so the duplicate checks of a memo's known
+// row see the keys a full read would.
+func TestRecordIdentityAgreesWithReadRecord(t *testing.T) {
+	plan := roster.SheetPlan{Name: "People", Role: "student", HeaderRow: 1,
+		Headers: []string{"Email", "ID", "Username", "Other"},
+		Mapping: roster.Mapping{roster.TargetEmail, roster.TargetUserID, roster.TargetUsername, roster.TargetIgnore}}
+	for _, cells := range [][]string{
+		{"  Ana.Lopez@Example.COM ", " E-042 ", " Ana_L ", "x"},
+		{"bo@example.com", "7", "", ""},
+		{"", "id.1", "solo", ""},
+		{"cy@example.com"}, // short row: the User ID column is still mapped
+	} {
+		full, _ := roster.ReadRecord(school(), plan, roster.ImportSettings{}, 2, cells)
+		full.Values = nil
+		if d := cmp.Diff(full, roster.RecordIdentity(plan, 2, cells)); d != "" {
+			t.Errorf("cells %q: RecordIdentity (-ReadRecord +RecordIdentity):\n%s", cells, d)
+		}
+	}
+}
