@@ -1,7 +1,6 @@
 package main
 
 import (
-	"runtime/debug"
 	"testing"
 )
 
@@ -27,32 +26,6 @@ func TestParseMemoryLimit(t *testing.T) {
 		got, err := parseMemoryLimit(c.in)
 		if (err != nil) != c.wantErr || got != c.want {
 			t.Errorf("parseMemoryLimit(%q) = %d, %v; want %d, error %t", c.in, got, err, c.want, c.wantErr)
-		}
-	}
-}
-
-// TestGCPercentUnderLimit: under a memory limit the collector runs at
-// gcPercentUnderLimit unless GOGC says otherwise; without one, as Go's default.
-func TestGCPercentUnderLimit(t *testing.T) {
-	prevLimit := debug.SetMemoryLimit(-1)
-	prevGC := debug.SetGCPercent(100)
-	t.Cleanup(func() { debug.SetMemoryLimit(prevLimit); debug.SetGCPercent(prevGC) })
-	for _, c := range []struct {
-		env  map[string]string
-		want int
-	}{
-		{map[string]string{}, gcPercentUnderLimit},
-		{map[string]string{memoryLimitEnv: "512MiB"}, gcPercentUnderLimit},
-		{map[string]string{"GOMEMLIMIT": "1GiB"}, gcPercentUnderLimit},
-		{map[string]string{memoryLimitEnv: "off"}, 100},
-		{map[string]string{"GOGC": "150"}, 100}, // the runtime read GOGC; it is left alone
-	} {
-		debug.SetGCPercent(100)
-		if err := setMemoryLimit(func(k string) string { return c.env[k] }); err != nil {
-			t.Fatal(err)
-		}
-		if got := debug.SetGCPercent(100); got != c.want {
-			t.Errorf("%v: GOGC %d, want %d", c.env, got, c.want)
 		}
 	}
 }

@@ -134,13 +134,13 @@ func (s *Service) newMemoPass(ctx context.Context, im roster.Import, prog roster
 	return m, nil
 }
 
-// bucketIndex indexes sorted hashes by their top bits, about one hash a
-// bucket: buckets[k] is the first hash whose top bits are k or more, so a
-// look-up reads a bucket or two instead of a binary search's twenty
-// scattered probes.
+// bucketIndex indexes sorted hashes by their top bits, about four hashes a
+// bucket (64 bytes, a cache line; the index is a byte a hash): buckets[k] is
+// the first hash whose top bits are k or more, so a look-up reads a bucket
+// instead of a binary search's twenty scattered probes.
 func bucketIndex(known []rowHash) ([]uint32, uint) {
 	bits := uint(1)
-	for 1<<bits < len(known) && bits < 24 {
+	for 4<<bits < len(known) && bits < 24 {
 		bits++
 	}
 	shift := 64 - bits

@@ -98,7 +98,7 @@ type Store struct {
 // trimEvery is how often the store's pages are dropped from the resident
 // set (dropMapped), which bounds what reading and writing a large file adds
 // to the process's RSS.
-const trimEvery = 250 * time.Millisecond
+const trimEvery = 50 * time.Millisecond
 
 func (s *Store) trimMapped() {
 	defer close(s.done)

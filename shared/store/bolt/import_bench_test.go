@@ -46,7 +46,7 @@ var benchProgram = roster.Program{
 // BenchmarkImportVsBareBolt imports a generated CSV of 7 columns (email,
 // external ID and 5 answers) of new people on the embedded backend, as
 // `roster import` does (bbolt, files, in-process workflow, fsync on, the
-// command's memory limit and GOGC),
+// command's memory limit),
 // imports it again (every row unchanged), and then writes the very records
 // the import stored — a row's user, email and external ID lookups,
 // participant and user-program link, keys and bytes as stored, in the
@@ -215,15 +215,11 @@ func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs
 }
 
 // cliMemorySettings sets the collector as the roster command does by
-// default (cmd/roster/memlimit.go: a 192 MiB soft limit, GOGC 200 under
-// it) and returns what puts Go's settings back.
+// default (cmd/roster/memlimit.go: a 128 MiB soft limit) and returns what
+// puts Go's settings back.
 func cliMemorySettings() (restore func()) {
-	limit := debug.SetMemoryLimit(192 << 20)
-	gc := debug.SetGCPercent(200)
-	return func() {
-		debug.SetMemoryLimit(limit)
-		debug.SetGCPercent(gc)
-	}
+	limit := debug.SetMemoryLimit(128 << 20)
+	return func() { debug.SetMemoryLimit(limit) }
 }
 
 // cpuTime is the CPU time this process has used, user and system.
