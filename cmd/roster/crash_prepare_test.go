@@ -1,12 +1,9 @@
 package main
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"testing"
 	"time"
-
-	"github.com/rosterhq/roster/shared/roster"
 )
 
 // TestKilledDuringPrepareResumes kills a real `roster import --notify` with
@@ -37,29 +34,5 @@ func TestKilledDuringPrepareResumes(t *testing.T) {
 		t.Fatalf("prepare had ended (%s) at the kill: import more rows", man[0])
 	}
 
-	out, err := runBin(t, bin, "imports", "--data", data, "--program", "p1", "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ims []importsEntry
-	if err := json.Unmarshal([]byte(out), &ims); err != nil {
-		t.Fatalf("imports --json: %v\n%s", err, out)
-	}
-	if len(ims) != 1 || ims[0].Status != "interrupted" {
-		t.Fatalf("after SIGKILL, imports = %+v, want one interrupted import", ims)
-	}
-	id := ims[0].ImportID
-	out, err = runBin(t, bin, "imports", "resume", "--data", data, "--import", id, "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res importResult
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("imports resume --json: %v\n%s", err, out)
-	}
-	if res.ImportID != id || res.Status != string(roster.ImportCompleted) {
-		t.Fatalf("imports resume = %+v, want %s completed", res, id)
-	}
-	wantCounts(t, res.Counts, roster.Counts{Created: crashRows})
-	checkFinished(t, bin, data, id)
+	resumeInterrupted(t, bin, data)
 }

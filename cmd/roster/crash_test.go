@@ -164,14 +164,7 @@ func (p *proc) waitApplied(t *testing.T, n int) {
 // participant invited exactly once (A10, A11, X4).
 func checkFinished(t *testing.T, bin, data, id string) {
 	t.Helper()
-	out, err := runBin(t, bin, "imports", "--data", data, "--program", "p1", "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ims []importsEntry
-	if err := json.Unmarshal([]byte(out), &ims); err != nil {
-		t.Fatalf("imports --json: %v\n%s", err, out)
-	}
+	ims := listImports(t, bin, data)
 	if len(ims) != 1 || ims[0].ImportID != id || ims[0].Status != "completed" {
 		t.Fatalf("imports = %+v, want import %s completed", ims, id)
 	}
@@ -179,7 +172,7 @@ func checkFinished(t *testing.T, bin, data, id string) {
 	if ims[0].StartedAt == nil || ims[0].FinishedAt == nil {
 		t.Errorf("imports: startedAt %v, finishedAt %v, want both", ims[0].StartedAt, ims[0].FinishedAt)
 	}
-	out, err = runBin(t, bin, "participants", "--data", data, "--program", "p1", "--json")
+	out, err := runBin(t, bin, "participants", "--data", data, "--program", "p1", "--json")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,32 +247,7 @@ func TestKilledImportResumes(t *testing.T) {
 	p.waitApplied(t, 3)
 	p.kill(t)
 
-	out, err := runBin(t, bin, "imports", "--data", data, "--program", "p1", "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var ims []importsEntry
-	if err := json.Unmarshal([]byte(out), &ims); err != nil {
-		t.Fatalf("imports --json: %v\n%s", err, out)
-	}
-	if len(ims) != 1 || ims[0].Status != "interrupted" {
-		t.Fatalf("after SIGKILL, imports = %+v, want one interrupted import", ims)
-	}
-	id := ims[0].ImportID
-
-	out, err = runBin(t, bin, "imports", "resume", "--data", data, "--import", id, "--json")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var res importResult
-	if err := json.Unmarshal([]byte(out), &res); err != nil {
-		t.Fatalf("imports resume --json: %v\n%s", err, out)
-	}
-	if res.ImportID != id || res.Status != string(roster.ImportCompleted) {
-		t.Fatalf("imports resume = %+v, want %s completed", res, id)
-	}
-	wantCounts(t, res.Counts, roster.Counts{Created: crashRows})
-	checkFinished(t, bin, data, id)
+	id := resumeInterrupted(t, bin, data)
 
 	if _, err := runBin(t, bin, "imports", "resume", "--data", data, "--import", id); err == nil || !strings.Contains(err.Error(), "only an interrupted or failed run can be resumed") {
 		t.Errorf("resume of a completed import: %v, want a refusal", err)
@@ -421,4 +389,44 @@ func TestKilledServeResumes(t *testing.T) {
 	}
 	p.cmd.Wait()
 	checkFinished(t, bin, data, id)
+}
+
+// resumeInterrupted finds the one import a SIGKILL left interrupted,
+// resumes it, checks that every row was created once and that its run
+// finished (A11), and returns its ID.
+func resumeInterrupted(t *testing.T, bin, data string) string {
+	t.Helper()
+	ims := listImports(t, bin, data)
+	if len(ims) != 1 || ims[0].Status != "interrupted" {
+		t.Fatalf("after SIGKILL, imports = %+v, want one interrupted import", ims)
+	}
+	id := ims[0].ImportID
+	out, err := runBin(t, bin, "imports", "resume", "--data", data, "--import", id, "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res importResult
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("imports resume --json: %v\n%s", err, out)
+	}
+	if res.ImportID != id || res.Status != string(roster.ImportCompleted) {
+		t.Fatalf("imports resume = %+v, want %s completed", res, id)
+	}
+	wantCounts(t, res.Counts, roster.Counts{Created: crashRows})
+	checkFinished(t, bin, data, id)
+	return id
+}
+
+// listImports is `roster imports --json` of program p1.
+func listImports(t *testing.T, bin, data string) []importsEntry {
+	t.Helper()
+	out, err := runBin(t, bin, "imports", "--data", data, "--program", "p1", "--json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ims []importsEntry
+	if err := json.Unmarshal([]byte(out), &ims); err != nil {
+		t.Fatalf("imports --json: %v\n%s", err, out)
+	}
+	return ims
 }

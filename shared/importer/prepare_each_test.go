@@ -105,15 +105,7 @@ func TestResumeStoppedDuringPrepare(t *testing.T) {
 	if part.Batches != 0 || !slices.Equal(part.AppliedSet, []int{1, 2}) {
 		t.Fatalf("after the stop: %d batches recorded, applied %v; want 0 and [1 2]", part.Batches, part.AppliedSet)
 	}
-	next := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, BatchSize: 3, TmpDir: dir, RunOwner: "next", SoleOwner: true})
-	next.SetWorkflow(inproc.New(next, inproc.Options{}))
-	if resumed, err := next.ResumeInterrupted(ctx, tenant); err != nil || len(resumed) != 1 {
-		t.Fatalf("ResumeInterrupted = %d imports, %v", len(resumed), err)
-	}
-	done, err := next.GetImport(ctx, tenant, im.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	done := resumeInNextProcess(t, st, blobs, ob, dir, im.ID)
 	if done.Status != roster.ImportCompleted || done.Counts != (roster.Counts{Created: 10}) || done.Batches != 4 {
 		t.Fatalf("resumed import = %s %+v, %d batches; want completed, 10 created, 4 batches", done.Status, done.Counts, done.Batches)
 	}

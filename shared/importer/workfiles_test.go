@@ -12,6 +12,7 @@ import (
 
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
+	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
@@ -76,15 +77,7 @@ func TestResumeAfterLostWorkFiles(t *testing.T) {
 		t.Fatalf("%d participants after refusing the torn batch, want the 6 of batches 1-2", n)
 	}
 	// The next process finds the run interrupted and resumes it.
-	next := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, BatchSize: 3, TmpDir: dir, RunOwner: "next", SoleOwner: true})
-	next.SetWorkflow(inproc.New(next, inproc.Options{}))
-	if resumed, err := next.ResumeInterrupted(ctx, tenant); err != nil || len(resumed) != 1 {
-		t.Fatalf("ResumeInterrupted = %d imports, %v", len(resumed), err)
-	}
-	done, err := next.GetImport(ctx, tenant, im.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
+	done := resumeInNextProcess(t, st, blobs, ob, dir, im.ID)
 	if done.Status != roster.ImportCompleted || done.Counts != (roster.Counts{Created: 10}) {
 		t.Fatalf("resumed import = %s %+v (%s), want COMPLETED with 10 created", done.Status, done.Counts, done.Error)
 	}
@@ -167,3 +160,20 @@ func TestFailedRunKeepsWorkFiles(t *testing.T) {
 type discardMail struct{}
 
 func (discardMail) Send(context.Context, importer.Message) error { return nil }
+
+// resumeInNextProcess is the next process on the same files (SoleOwner,
+// batches of 3): it resumes the one interrupted import and returns it.
+func resumeInNextProcess(t *testing.T, st importer.Store, blobs *fsblob.Blobs, ob *outbox.Outbox, dir, id string) roster.Import {
+	t.Helper()
+	ctx := t.Context()
+	next := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, BatchSize: 3, TmpDir: dir, RunOwner: "next", SoleOwner: true})
+	next.SetWorkflow(inproc.New(next, inproc.Options{}))
+	if resumed, err := next.ResumeInterrupted(ctx, tenant); err != nil || len(resumed) != 1 {
+		t.Fatalf("ResumeInterrupted = %d imports, %v", len(resumed), err)
+	}
+	done, err := next.GetImport(ctx, tenant, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return done
+}
