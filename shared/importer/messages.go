@@ -34,18 +34,18 @@ func invitation(prog roster.Program, u roster.User, to []string) Message {
 	return m
 }
 
+// textMessage is an email written as plain text; its HTML part shows the
+// same text as it is.
+func textMessage(key string, to []string, subject, text string) Message {
+	return Message{Key: key, To: to, Subject: subject, Text: text, HTML: "<pre>" + html.EscapeString(text) + "</pre>"}
+}
+
 // completion is the admin's email when an import completes (A12).
 func completion(prog roster.Program, im roster.Import, reportURL string) Message {
 	c := im.Counts
 	lines := fmt.Sprintf("Created: %d\nUpdated: %d\nUnchanged: %d\nSkipped: %d\nRejected: %d\n", c.Created, c.Updated, c.Unchanged, c.Skipped, c.Rejected)
 	text := fmt.Sprintf("Your import of %s into %s is complete.\n\n%s\nReport: %s\n", im.FileName, prog.Name, lines, reportURL)
-	return Message{
-		Key:     "import-done/" + im.Tenant + "/" + im.ID,
-		To:      []string{im.Admin},
-		Subject: fmt.Sprintf("Import of %s into %s: complete", im.FileName, prog.Name),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}
+	return textMessage("import-done/"+im.Tenant+"/"+im.ID, []string{im.Admin}, fmt.Sprintf("Import of %s into %s: complete", im.FileName, prog.Name), text)
 }
 
 // failure is the admin's email when an import fails (A12).
@@ -57,11 +57,5 @@ func failure(prog roster.Program, im roster.Import, appliedBatches int) Message 
 			appliedBatches, im.Batches, c.Created, c.Updated)
 	}
 	text := fmt.Sprintf("Your import of %s into %s failed.\n\nWhy: %s\n\n%s\n", im.FileName, prog.Name, im.Error, written)
-	return Message{
-		Key:     "import-failed/" + im.Tenant + "/" + im.ID,
-		To:      []string{im.Admin},
-		Subject: fmt.Sprintf("Import of %s into %s: failed", im.FileName, prog.Name),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}
+	return textMessage("import-failed/"+im.Tenant+"/"+im.ID, []string{im.Admin}, fmt.Sprintf("Import of %s into %s: failed", im.FileName, prog.Name), text)
 }

@@ -2,7 +2,6 @@ package importer
 
 import (
 	"fmt"
-	"html"
 	"strconv"
 	"strings"
 	"time"
@@ -77,13 +76,7 @@ func syncMessage(n syncNote) (msg Message, ok bool) {
 	if id == "" {
 		id = n.Name
 	}
-	return Message{
-		Key:     "sync/" + in.Tenant + "/" + in.ID + "/" + id + "/" + string(r.Status),
-		To:      to,
-		Subject: fmt.Sprintf("Sync of %s into %s: %s", n.Name, n.Program.Name, subject),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}, true
+	return textMessage("sync/"+in.Tenant+"/"+in.ID+"/"+id+"/"+string(r.Status), to, fmt.Sprintf("Sync of %s into %s: %s", n.Name, n.Program.Name, subject), text), true
 }
 
 func countLines(c roster.SyncCounts, suspended bool) string {
@@ -114,13 +107,7 @@ func watchdogMessage(prog roster.Program, in roster.Integration, w roster.Window
 	text := fmt.Sprintf("Integration %s expected a file on %s, with %d hours' grace, and none arrived. %s\n\n"+
 		"Nothing is changed in %s until files come again: check the system that sends them to %s.\n",
 		in.ID, w.Expected.In(loc).Format(layout), in.Schedule.GraceHours, last, prog.Name, in.Prefix())
-	return Message{
-		Key:     "watchdog/" + in.Tenant + "/" + in.ID + "/" + w.ID,
-		To:      in.Contacts,
-		Subject: fmt.Sprintf("No file from integration %s since %s", in.ID, sinceWords(lastArrival, loc)),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}
+	return textMessage("watchdog/"+in.Tenant+"/"+in.ID+"/"+w.ID, in.Contacts, fmt.Sprintf("No file from integration %s since %s", in.ID, sinceWords(lastArrival, loc)), text)
 }
 
 func sinceWords(t time.Time, loc *time.Location) string {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"html"
 	"strings"
 
 	"github.com/rosterhq/roster/shared/roster"
@@ -76,11 +75,5 @@ func syncFailure(prog roster.Program, in roster.Integration, im roster.Import, n
 	fmt.Fprintf(&b, "What to do: nothing needs undoing. Send the file again (the same one, or a corrected one if the error is about its contents) "+
 		"and Roster applies it; rows already applied are reported unchanged. If it fails again, ask an admin of %s to look at import %s.\n", prog.Name, im.ID)
 	text := b.String()
-	return Message{
-		Key:     "sync/" + in.Tenant + "/" + in.ID + "/" + im.ID + "/failed",
-		To:      in.Contacts,
-		Subject: fmt.Sprintf("Sync of %s into %s: failed", name, prog.Name),
-		Text:    text,
-		HTML:    "<pre>" + html.EscapeString(text) + "</pre>",
-	}
+	return textMessage("sync/"+in.Tenant+"/"+in.ID+"/"+im.ID+"/failed", in.Contacts, fmt.Sprintf("Sync of %s into %s: failed", name, prog.Name), text)
 }

@@ -69,9 +69,9 @@ type Existing struct {
 var NewUserID = func() string { return randomID("u") }
 
 // RecordIdentity reads only a row's identity — email, User ID, username —
-// normalized as ReadRecord reads them, without their checks: for a row
-// known to have passed them under the same plan (the unchanged-row memo),
-// where only the duplicate checks (V2, V3, V9) still need it.
+// normalized, without their checks: ReadRecord starts from it, and a row
+// known to have passed the checks under the same plan (the unchanged-row
+// memo) needs no more for the duplicate checks (V2, V3, V9).
 func RecordIdentity(plan SheetPlan, row int, cells []string) Record {
 	rec := Record{Sheet: plan.Name, Row: row, Role: plan.Role}
 	for i, target := range plan.Mapping {
@@ -99,7 +99,8 @@ func RecordIdentity(plan SheetPlan, row int, cells []string) Record {
 // as flags; a record with an error flag must not be applied.
 func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []string) (Record, []Flag) {
 	s = s.WithDefaults()
-	rec := Record{Sheet: plan.Name, Row: row, Role: plan.Role, Values: cells}
+	rec := RecordIdentity(plan, row, cells)
+	rec.Values = cells
 	var flags []Flag
 	flag := func(col int, value, rule, reason string, sev Severity) {
 		flags = append(flags, Flag{Sheet: plan.Name, Row: row, Column: plan.header(col), Value: value, Reason: reason, Severity: sev, Rule: rule})
@@ -114,18 +115,14 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 		v := cell(i)
 		switch {
 		case target == TargetEmail:
-			rec.Email = NormalizeEmail(v)
 			if rec.Email != "" && !ValidEmail(rec.Email) {
 				flag(i, v, "V1", "not a valid email address", SeverityError)
 			}
 		case target == TargetUsername:
-			rec.Username = NormalizeUsername(v)
 			if rec.Username != "" && !ValidUsername(rec.Username) {
 				flag(i, v, "V9", "username may hold only letters, digits, '-', '_' and '.' (at most 128)", SeverityError)
 			}
 		case target == TargetUserID:
-			rec.UserIDMapped = true
-			rec.UserID = strings.TrimSpace(v)
 			if rec.UserID == "" {
 				flag(i, v, "V3", "User ID is missing (User IDs are mapped, so every row needs one)", SeverityError)
 			} else if !ValidUserID(rec.UserID) {

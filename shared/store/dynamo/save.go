@@ -100,11 +100,7 @@ func (s *Store) join(ctx context.Context, p roster.Participant, shards int) erro
 // participant last, so that no participant lacks its user. The user item
 // carries the participant's program from the start (UserParticipations).
 func (s *Store) create(ctx context.Context, u roster.User, p *roster.Participant, shards int) error {
-	program := ""
-	if p != nil {
-		program = p.ProgramID
-	}
-	up, err := userUpdate(u, program)
+	up, err := userUpdate(u, p)
 	if err != nil {
 		return err
 	}
@@ -267,11 +263,7 @@ func (s *Store) update(ctx context.Context, u roster.User, p *roster.Participant
 	}
 	// A participant saved with its user is new, or its program is in the
 	// user's set already: adding it again is harmless.
-	program := ""
-	if p != nil {
-		program = p.ProgramID
-	}
-	up, err := userUpdate(u, program)
+	up, err := userUpdate(u, p)
 	if err != nil {
 		return err
 	}
@@ -393,11 +385,11 @@ func contains(pks []string, pk string) bool {
 	return false
 }
 
-// userUpdate writes u over its stored version (0: a new user) and adds
-// program, if any, to its set of programs. An update, not a put, so that
+// userUpdate writes u over its stored version (0: a new user) and adds the
+// program of p, if any, to its set of programs. An update, not a put, so that
 // the set, added to by join, is kept; a new user's set costs no write of
 // its own.
-func userUpdate(u roster.User, program string) (types.Update, error) {
+func userUpdate(u roster.User, p *roster.Participant) (types.Update, error) {
 	next := u
 	next.Version++
 	doc, err := encode(next)
@@ -412,9 +404,9 @@ func userUpdate(u roster.User, program string) (types.Update, error) {
 	}
 	vals[":doc"], vals[":next"] = doc, nv(next.Version)
 	expr := "SET " + attrDoc + " = :doc, " + attrVersion + " = :next"
-	if program != "" {
+	if p != nil {
 		expr += " ADD " + attrProgs + " :prog"
-		vals[":prog"] = &types.AttributeValueMemberSS{Value: []string{program}}
+		vals[":prog"] = &types.AttributeValueMemberSS{Value: []string{p.ProgramID}}
 	}
 	return types.Update{Key: key(userPK(u.Tenant, u.ID), skUser), UpdateExpression: &expr, ConditionExpression: &cond, ExpressionAttributeValues: vals}, nil
 }
