@@ -215,11 +215,15 @@ func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs
 }
 
 // cliMemorySettings sets the collector as the roster command does by
-// default (cmd/roster/memlimit.go: a 128 MiB soft limit) and returns what
-// puts Go's settings back.
+// default (cmd/roster/memlimit.go: a 128 MiB soft limit, GOGC 400) and
+// returns what puts Go's settings back.
 func cliMemorySettings() (restore func()) {
 	limit := debug.SetMemoryLimit(128 << 20)
-	return func() { debug.SetMemoryLimit(limit) }
+	percent := debug.SetGCPercent(400)
+	return func() {
+		debug.SetMemoryLimit(limit)
+		debug.SetGCPercent(percent)
+	}
 }
 
 // cpuTime is the CPU time this process has used, user and system.
