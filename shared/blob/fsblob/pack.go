@@ -28,9 +28,11 @@ import (
 // over a file of the same key. A process rebuilds a folder's index by
 // reading its pack once; the first record that is torn or fails its
 // checksum ends the pack, so a crash loses scratch blobs but never makes
-// Get return bytes that were not written. One process writes a folder's
-// pack at a time (the embedded store's lock makes it so); Blobs in one
-// process share it.
+// Get return bytes that were not written; the first write after a restart
+// cuts such a tail off. One process writes a folder's pack at a time (the
+// embedded store's lock makes it so), and Blobs in one process share it; a
+// process that has only read a folder reads what another appended since
+// when a key is missing.
 const (
 	packPrefix = ".pack-"
 	packName   = packPrefix + "scratch"
@@ -53,6 +55,7 @@ type pack struct {
 	loaded  bool
 	f       *os.File // nil while there is no pack file
 	good    int64    // end of the records read or written whole
+	seen    int64    // the file's size when last read
 	end     int64    // where the next record goes
 	wrote   bool     // this process appends to the file
 	index   map[string]entry
@@ -152,6 +155,10 @@ func (p *pack) scan() error {
 		return err
 	}
 	size := info.Size()
+	if size == p.seen && p.good > 0 {
+		return nil // nothing new: a torn tail is not read again for each miss
+	}
+	p.seen = size
 	if p.good == 0 {
 		magic := make([]byte, len(packMagic))
 		if _, err := p.f.ReadAt(magic, 0); err != nil || string(magic) != packMagic {
