@@ -1,17 +1,21 @@
 package fsblob
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -554,4 +558,108 @@ func TestPackLaterRecordWins(t *testing.T) {
 	if e := p.index["k"]; !e.dead || p.live != 1 {
 		t.Errorf("entry of k after its delete = %+v with %d live, want dead and only other live", e, p.live)
 	}
+}
+
+// TestPackNextProcess: a process writes scratch blobs and deletes some,
+// then is killed (SIGKILL) while 20 writers append; the next process reads
+// the pack from the file: every blob written before is there, no deleted
+// one is, and whatever the kill cut short is missing, never wrong.
+func TestPackNextProcess(t *testing.T) {
+	if dir := os.Getenv("FSBLOB_TEST_WRITER"); dir != "" {
+		packWriter(dir)
+		return
+	}
+	dir := filepath.Join(t.TempDir(), "blobs")
+	cmd := exec.Command(os.Args[0], "-test.run=^TestPackNextProcess$")
+	cmd.Env = append(os.Environ(), "FSBLOB_TEST_WRITER="+dir)
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	ready := bufio.NewScanner(out)
+	for ready.Scan() && ready.Text() != "appending" {
+	}
+	time.Sleep(50 * time.Millisecond)
+	if err := cmd.Process.Kill(); err != nil {
+		t.Fatal(err)
+	}
+	cmd.Wait()
+
+	b, err := New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 100 {
+		key := fmt.Sprintf("work/t1/i1/batch-%05d.rows", i)
+		got, ok := content(t, b, key)
+		if i%5 == 0 {
+			if ok {
+				t.Errorf("Get(%s), deleted by the killed process = %.20q, want roster.ErrNotFound", key, got)
+			}
+			continue
+		}
+		if got != packBlob(key, 0) {
+			t.Errorf("Get(%s) = %.30q (found %v), want what the killed process wrote", key, got, ok)
+		}
+	}
+	found := 0
+	for w := range 20 {
+		for n := range 1000 {
+			key := fmt.Sprintf("work/t1/i1/more-%02d-%04d.rows", w, n)
+			if got, ok := content(t, b, key); ok {
+				found++
+				if got != packBlob(key, n) {
+					t.Errorf("Get(%s) after the kill = %.30q, not what was written", key, got)
+				}
+			}
+		}
+	}
+	t.Logf("%d blobs of the 20 writers cut by the kill read back", found)
+	scratch(t, b, "work/t1/i1/after", "next process")
+	b = restart(t, b)
+	if got, _ := content(t, b, "work/t1/i1/after"); got != "next process" {
+		t.Errorf("Get(after) in the process after = %q", got)
+	}
+}
+
+// packBlob is the content the writer process writes to key.
+func packBlob(key string, n int) string {
+	return key + strings.Repeat("=", 5000+n%3000)
+}
+
+// packWriter is the process that TestPackNextProcess kills.
+func packWriter(dir string) {
+	b, err := New(dir)
+	if err != nil {
+		panic(err)
+	}
+	ctx := context.Background()
+	for i := range 100 {
+		key := fmt.Sprintf("work/t1/i1/batch-%05d.rows", i)
+		if err := b.PutScratch(ctx, key, strings.NewReader(packBlob(key, 0))); err != nil {
+			panic(err)
+		}
+	}
+	for i := 0; i < 100; i += 5 {
+		if err := b.Delete(ctx, fmt.Sprintf("work/t1/i1/batch-%05d.rows", i)); err != nil {
+			panic(err)
+		}
+	}
+	fmt.Println("appending")
+	var wg sync.WaitGroup
+	for w := range 20 {
+		wg.Go(func() {
+			for n := range 1000 {
+				key := fmt.Sprintf("work/t1/i1/more-%02d-%04d.rows", w, n)
+				if err := b.PutScratch(ctx, key, strings.NewReader(packBlob(key, n))); err != nil {
+					panic(err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	time.Sleep(time.Minute) // killed before
 }
