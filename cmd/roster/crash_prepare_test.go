@@ -4,6 +4,9 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	"github.com/rosterhq/roster/shared/blob/fsblob"
+	"github.com/rosterhq/roster/shared/importer"
 )
 
 // TestKilledDuringPrepareResumes kills a real `roster import --notify` with
@@ -18,9 +21,26 @@ func TestKilledDuringPrepareResumes(t *testing.T) {
 
 	p := startProc(t, bin, "import", "--data", data, "--program", "p1", "--role", "mentee", "--notify", "--json", csv)
 	work := filepath.Join(data, "blobs", "work", "*", "*")
+	// Batch results are scratch blobs, in the work folder's pack: read
+	// them as the next process would.
+	blobs, err := fsblob.New(filepath.Join(data, "blobs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	applied := func() bool {
+		folders, _ := filepath.Glob(work)
+		for _, f := range folders {
+			id, tenant := filepath.Base(f), filepath.Base(filepath.Dir(f))
+			if rc, err := blobs.Get(t.Context(), importer.WorkKey(tenant, id, "result-00002.json")); err == nil {
+				rc.Close()
+				return true
+			}
+		}
+		return false
+	}
 	deadline := time.Now().Add(2 * time.Minute)
 	for {
-		if done, _ := filepath.Glob(filepath.Join(work, "result-00002.json")); len(done) > 0 {
+		if applied() {
 			break
 		}
 		if time.Now().After(deadline) {

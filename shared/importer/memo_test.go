@@ -1,9 +1,11 @@
 package importer_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +14,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 
+	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -329,8 +332,21 @@ func TestMemoContext(t *testing.T) {
 		// machine: the run completes and records no memo.
 		e := newMemoEnv(t, true)
 		r := e.prepare(t, file, roster.ImportSettings{})
-		path := filepath.Join(e.dir, "blobs", "work", tenant, r.im.ID, "memo-rows.bin")
-		if err := os.Truncate(path, 40); err != nil {
+		blobs, err := fsblob.New(filepath.Join(e.dir, "blobs"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		key := importer.WorkKey(tenant, r.im.ID, "memo-rows.bin")
+		rc, err := blobs.Get(ctx, key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := io.ReadAll(rc)
+		rc.Close()
+		if err != nil || len(rows) <= 40 {
+			t.Fatalf("memo rows file = %d bytes, %v; want more than 40", len(rows), err)
+		}
+		if err := blobs.PutScratch(ctx, key, bytes.NewReader(rows[:40])); err != nil {
 			t.Fatal(err)
 		}
 		if r = e.finish(t, r); r.im.Counts != (roster.Counts{Created: 10, Rejected: 2}) {

@@ -3,9 +3,11 @@
 //
 // Put writes a temporary file next to the target and renames it into place,
 // so a reader sees the old content or the new, never half a file.
+// PutScratch appends to its folder's pack file instead (see pack.go).
 package fsblob
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -29,6 +31,7 @@ const tempPrefix = ".put-"
 // Blobs stores blobs as files under a directory.
 type Blobs struct {
 	dir string
+	abs string // dir, absolute: the name of its packs in this process
 }
 
 // New returns the blob store in dir, creating dir if needed.
@@ -36,11 +39,16 @@ func New(dir string) (*Blobs, error) {
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, fmt.Errorf("open blob folder %s: %w", dir, err)
 	}
-	return &Blobs{dir: dir}, nil
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open blob folder %s: %w", dir, err)
+	}
+	return &Blobs{dir: dir, abs: abs}, nil
 }
 
-// Path returns the file that holds key, for serving it locally. The file
-// may not exist.
+// Path returns the file that holds key when Put wrote it, for serving it
+// locally. The file may not exist; a key PutScratch wrote is in its
+// folder's pack instead.
 func (b *Blobs) Path(key string) (string, error) {
 	if err := checkKey(key); err != nil {
 		return "", err
@@ -64,35 +72,84 @@ func checkKey(key string) error {
 		return roster.Errorf(roster.ErrInvalid, "blob key %q contains a NUL byte", key)
 	case !fs.ValidPath(key) || key == ".":
 		return roster.Errorf(roster.ErrInvalid, "blob key %q has an empty or . part", key)
-	case strings.HasPrefix(path.Base(key), tempPrefix):
-		return roster.Errorf(roster.ErrInvalid, "blob key %q: names starting with %s are reserved", key, tempPrefix)
+	}
+	for part := range strings.SplitSeq(key, "/") {
+		if strings.HasPrefix(part, tempPrefix) || strings.HasPrefix(part, packPrefix) {
+			return roster.Errorf(roster.ErrInvalid, "blob key %q: names starting with %s or %s are reserved", key, tempPrefix, packPrefix)
+		}
 	}
 	return nil
+}
+
+// folder returns the absolute folder of key, a checked key, and its name
+// in it.
+func (b *Blobs) folder(key string) (dir, name string) {
+	return filepath.Join(b.abs, filepath.FromSlash(path.Dir(key))), path.Base(key)
 }
 
 var _ importer.ScratchBlobs = (*Blobs)(nil)
 
-// Put implements importer.Blobs.
+// Put implements importer.Blobs. The file is synced before it replaces
+// the old one; a scratch version of key in the pack, which would hide it,
+// is deleted for good before Put returns.
 func (b *Blobs) Put(ctx context.Context, key string, r io.Reader) error {
-	return b.put(key, r, true)
-}
-
-// PutScratch implements importer.ScratchBlobs: as Put, but without the
-// sync, so a crash of the machine (not of the process) may leave the file
-// missing, empty or short.
-func (b *Blobs) PutScratch(ctx context.Context, key string, r io.Reader) error {
-	return b.put(key, r, false)
-}
-
-func (b *Blobs) put(key string, r io.Reader, sync bool) error {
 	path, err := b.Path(key)
 	if err != nil {
 		return fmt.Errorf("put blob: %w", err)
 	}
-	if err := b.write(path, r, sync); err != nil {
+	if err := b.putFile(key, path, r, true); err != nil {
 		return fmt.Errorf("put blob %s: %w", key, err)
 	}
 	return nil
+}
+
+// PutScratch implements importer.ScratchBlobs: key is appended to its
+// folder's pack without a sync, so a crash of the machine (not of the
+// process) may lose it. A blob over packMax is a file of its own, written
+// as Put writes but without the sync.
+func (b *Blobs) PutScratch(ctx context.Context, key string, r io.Reader) error {
+	path, err := b.Path(key)
+	if err != nil {
+		return fmt.Errorf("put blob: %w", err)
+	}
+	if err := b.putScratch(key, path, r); err != nil {
+		return fmt.Errorf("put blob %s: %w", key, err)
+	}
+	return nil
+}
+
+func (b *Blobs) putScratch(key, path string, r io.Reader) error {
+	dir, name := b.folder(key)
+	bp := buffers.Get().(*[]byte)
+	defer buffers.Put(bp)
+	prefix := headerLen + len(name)
+	rec, fits, err := readRecord(*bp, prefix, r)
+	*bp = rec[:0]
+	if err != nil {
+		return err
+	}
+	if !fits || len(name) > 1<<16-1 {
+		return b.putFile(key, path, io.MultiReader(bytes.NewReader(rec[prefix:]), r), false)
+	}
+	copy(rec[headerLen:], name)
+	p, err := lockPack(dir)
+	if err != nil {
+		return err
+	}
+	return p.append(name, record(rec, kindPut, name), false)
+}
+
+// putFile writes key's file at path, then hides a pack entry of key.
+func (b *Blobs) putFile(key, path string, r io.Reader, sync bool) error {
+	if err := b.write(path, r, sync); err != nil {
+		return err
+	}
+	dir, name := b.folder(key)
+	p, err := lockPack(dir)
+	if err != nil {
+		return err
+	}
+	return p.hide(name, sync)
 }
 
 func (b *Blobs) write(path string, r io.Reader, sync bool) error {
@@ -130,11 +187,18 @@ func (b *Blobs) write(path string, r io.Reader, sync bool) error {
 	return nil
 }
 
-// Get implements importer.Blobs.
+// Get implements importer.Blobs. A live pack entry of key wins over a
+// file of it.
 func (b *Blobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	path, err := b.Path(key)
 	if err != nil {
 		return nil, fmt.Errorf("get blob: %w", err)
+	}
+	if r, err := b.getScratch(key); r != nil || err != nil {
+		if err != nil {
+			return nil, fmt.Errorf("get blob %s: %w", key, err)
+		}
+		return r, nil
 	}
 	f, err := os.Open(path)
 	if err == nil {
@@ -156,12 +220,47 @@ func (b *Blobs) Get(ctx context.Context, key string) (io.ReadCloser, error) {
 	return f, nil
 }
 
+// getScratch returns a reader of key's live pack entry, or nil.
+func (b *Blobs) getScratch(key string) (io.ReadCloser, error) {
+	dir, name := b.folder(key)
+	p, err := lockPack(dir)
+	if err != nil {
+		return nil, err
+	}
+	e, ok := p.index[name]
+	if !ok && !p.wrote && p.f != nil {
+		// Another process may have appended since this one read the pack.
+		if err := p.scan(); err != nil {
+			p.unlock()
+			return nil, err
+		}
+		e, ok = p.index[name]
+	}
+	if !ok || e.dead {
+		p.unlock()
+		return nil, nil
+	}
+	p.holds++
+	r := &packReader{SectionReader: io.NewSectionReader(p.f, e.data, e.size), p: p, name: name}
+	p.unlock()
+	return r, nil
+}
+
 // Delete implements importer.Blobs. A folder is only a prefix of keys, so
-// it is left alone, as a missing key is.
+// it is left alone, as a missing key is. A pack left with no live entry is
+// removed.
 func (b *Blobs) Delete(ctx context.Context, key string) error {
 	path, err := b.Path(key)
 	if err != nil {
 		return fmt.Errorf("delete blob: %w", err)
+	}
+	dir, name := b.folder(key)
+	p, err := lockPack(dir)
+	if err != nil {
+		return fmt.Errorf("delete blob %s: %w", key, err)
+	}
+	if err := p.hide(name, false); err != nil {
+		return fmt.Errorf("delete blob %s: %w", key, err)
 	}
 	info, err := os.Lstat(path)
 	if err == nil && !info.IsDir() {
