@@ -88,11 +88,14 @@ func (r *reader) id() string {
 // ownerValue is what a lookup (email, external ID, username) holds: its
 // user's ID, packed after a 0 byte where it can be. A value written before
 // is the ID itself, which never starts with 0.
-func ownerValue(id string) []byte {
+func ownerValue(id string) []byte { return appendOwner(nil, id) }
+
+// appendOwner appends id's ownerValue to b.
+func appendOwner(b []byte, id string) []byte {
 	if prefix, packed, ok := packID(id); ok {
-		return append(wire.AppendString([]byte{0}, prefix), packed[:]...)
+		return append(wire.AppendString(append(b, 0), prefix), packed[:]...)
 	}
-	return []byte(id)
+	return append(b, id...)
 }
 
 // ownerOf reads ownerValue's ID; ok is false for a malformed value.

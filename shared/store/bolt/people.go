@@ -3,6 +3,7 @@ package bolt
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 
@@ -18,13 +19,15 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		ids := map[string]bool{}
 		var bad error
+		var k []byte // each key in turn: Seek keeps none
 		lookup := func(index []byte, values []string) {
 			b := newSeeker(tx.Bucket(index))
 			for _, v := range values {
 				if v == "" {
 					continue
 				}
-				if raw := b.get(key(tenant, v)); raw != nil {
+				k = appendKey(k[:0], tenant, v)
+				if raw := b.get(k); raw != nil {
 					id, ok := ownerOf(raw)
 					if !ok {
 						bad = fmt.Errorf("%s lookup: %w", index, errCorrupt)
@@ -65,14 +68,15 @@ func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]ro
 func getUsers(tx *bbolt.Tx, tenant string, ids []string) ([]roster.User, error) {
 	b := newSeeker(tx.Bucket(bucketUsers))
 	us := make([]roster.User, 0, len(ids))
+	var k []byte
 	for _, id := range ids {
-		k := key(tenant, id)
+		k = appendKey(k[:0], tenant, id)
 		raw := b.get(k)
 		if raw == nil {
 			continue
 		}
-		var u roster.User
-		if err := decodeValue(k, raw, &u); err != nil {
+		u, err := decodeUser(k, raw)
+		if err != nil {
 			return nil, fmt.Errorf("user %s: %w", id, err)
 		}
 		us = append(us, u)
@@ -110,14 +114,15 @@ func (s *Store) GetParticipants(ctx context.Context, tenant, programID string, u
 	err := s.db.View(func(tx *bbolt.Tx) error {
 		b := newSeeker(tx.Bucket(bucketParticipants))
 		ps = make([]roster.Participant, 0, len(userIDs))
+		var k []byte
 		for _, id := range userIDs {
-			k := key(tenant, programID, id)
+			k = appendKey(k[:0], tenant, programID, id)
 			raw := b.get(k)
 			if raw == nil {
 				continue
 			}
-			var p roster.Participant
-			if err := decodeValue(k, raw, &p); err != nil {
+			p, err := decodeParticipant(k, raw)
+			if err != nil {
 				return fmt.Errorf("user %s: %w", id, err)
 			}
 			ps = append(ps, p)
@@ -153,8 +158,8 @@ func (s *Store) ListParticipants(ctx context.Context, tenant, programID, afterUs
 				}
 			}
 			for ; k != nil && bytes.HasPrefix(k, pre) && len(page) < listPage; k, v = c.Next() {
-				var p roster.Participant
-				if err := decodeValue(k, v, &p); err != nil {
+				p, err := decodeParticipant(k, v)
+				if err != nil {
 					return fmt.Errorf("user %s: %w", k[len(pre):], err)
 				}
 				page = append(page, p)
@@ -208,46 +213,164 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
-	// Encode, and make the keys, outside the transaction: it is shared by
-	// the saves of a group commit, one after the other, and this is pure.
-	var u *userSave
-	var p *participantSave
-	if w.User != nil {
-		cp := *w.User
-		cp.Version++
-		u = newUserSave(&cp)
-	}
-	if w.Participant != nil {
-		cp := *w.Participant
-		cp.Version++
-		var err error
-		if p, err = newParticipantSave(&cp); err != nil {
-			return fmt.Errorf("save participant %s of program %s: %w", cp.UserID, cp.ProgramID, err)
-		}
-	}
-	tenant := tenantOf(w.User, w.Participant)
-	// write may run more than once (the committer retries it alone when a
-	// batch fails), so it derives everything from tx.
-	err := s.saves.run(func(tx *txn) (conflict, err error) {
-		old, conflict, err := checkUser(tx, u)
-		if conflict != nil || err != nil {
-			return conflict, err
-		}
-		if conflict, err = checkParticipant(tx, p); conflict != nil || err != nil {
-			return conflict, err
-		}
-		if err := writeUser(tx, u, old); err != nil {
-			return nil, err
-		}
-		if err := writeParticipant(tx, p); err != nil {
-			return nil, err
-		}
-		return nil, bumpGeneration(tx.Tx, tenant)
-	})
+	op, err := newSaveOp(w)
 	if err != nil {
+		p := w.Participant
+		return fmt.Errorf("save participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+	}
+	if err := s.saves.do(&op.pending); err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
 	return nil
+}
+
+// saveOp is one Save as the committer runs it. Its user and participant
+// (at their new versions), values and keys are made outside the
+// transaction, which the saves of a group commit share one after the
+// other: one allocation for the op and one buffer for every key and value
+// (bbolt keeps a value it is given until the transaction ends).
+type saveOp struct {
+	pending
+	tenant string
+	user   roster.User
+	part   roster.Participant
+	us     userSave
+	ps     participantSave
+	u      *userSave        // &us, or nil: no user
+	p      *participantSave // &ps, or nil: no participant
+}
+
+// apply may run more than once (the committer applies it alone when its
+// batch fails), so it derives everything from tx.
+func (op *saveOp) apply(tx *txn) (conflict, err error) {
+	old, conflict, err := checkUser(tx, op.u)
+	if conflict != nil || err != nil {
+		return conflict, err
+	}
+	if conflict, err = checkParticipant(tx, op.p); conflict != nil || err != nil {
+		return conflict, err
+	}
+	if err := writeUser(tx, op.u, old); err != nil {
+		return nil, err
+	}
+	if err := writeParticipant(tx, op.p); err != nil {
+		return nil, err
+	}
+	tx.countWrite(op.tenant)
+	return nil, nil
+}
+
+// span is where a key or value is in a saveOp's buffer while it is made
+// (the buffer may move as it grows).
+type span struct{ from, to int }
+
+func (s span) of(b []byte) []byte { return b[s.from:s.to:s.to] }
+
+func newSaveOp(w importer.Write) (*saveOp, error) {
+	op := &saveOp{tenant: tenantOf(w.User, w.Participant)}
+	op.op = op
+	b := make([]byte, 0, saveSize(w))
+	mark := func(at int) span { return span{at, len(b)} }
+	var userVal, userKey, owner, partVal, partKey, partUserKey span
+	var claimKeys [3]span
+	if w.User != nil {
+		op.user = *w.User
+		op.user.Version++
+		u := &op.user
+		op.us = userSave{User: u, claims: [3]claim{
+			{index: bucketEmails, what: "email", value: u.Email},
+			{index: bucketExternalIDs, what: "external ID", value: u.ExternalID},
+			{index: bucketUsernames, what: "username", value: u.Username},
+		}}
+		at := len(b)
+		b = appendUser(b, u)
+		userVal, at = mark(at), len(b)
+		b = appendKey(b, u.Tenant, u.ID)
+		userKey, at = mark(at), len(b)
+		b = appendOwner(b, u.ID)
+		owner = mark(at)
+		for i, c := range op.us.claims {
+			if c.value != "" {
+				at = len(b)
+				b = appendKey(b, u.Tenant, c.value)
+				claimKeys[i] = mark(at)
+			}
+		}
+		op.u = &op.us
+	}
+	var jsonVal []byte // a participant that the binary form cannot hold
+	if w.Participant != nil {
+		op.part = *w.Participant
+		op.part.Version++
+		p := &op.part
+		at := len(b)
+		if raw, ok := appendParticipant(b, p); ok {
+			b = raw
+		} else {
+			var err error
+			if jsonVal, err = encodeValue(p); err != nil {
+				return nil, err
+			}
+		}
+		partVal, at = mark(at), len(b)
+		b = appendKey(b, p.Tenant, p.ProgramID, p.UserID)
+		partKey, at = mark(at), len(b)
+		b = appendKey(b, p.Tenant, p.UserID, p.ProgramID)
+		partUserKey = mark(at)
+		op.ps = participantSave{Participant: p, val: jsonVal, key: partKey.of(b), userKey: partUserKey.of(b)}
+		if jsonVal == nil {
+			op.ps.val = partVal.of(b)
+		}
+		op.p = &op.ps
+	}
+	if op.u != nil {
+		op.us.val, op.us.key, op.us.owner = userVal.of(b), userKey.of(b), owner.of(b)
+		for i := range op.us.claims {
+			if c := &op.us.claims[i]; c.value != "" {
+				c.key = claimKeys[i].of(b)
+			}
+		}
+	}
+	return op, nil
+}
+
+// saveSize is about the bytes of w's keys and values, so that one buffer
+// holds them.
+func saveSize(w importer.Write) int {
+	n := 0
+	if u := w.User; u != nil {
+		// value, key, owner and three lookup keys
+		n += 48 + len(u.Email) + len(u.ExternalID) + len(u.Username) +
+			len(u.Tenant) + len(u.ID) + 4 + len(u.ID) + 4 +
+			3*(len(u.Tenant)+2) + len(u.Email) + len(u.ExternalID) + len(u.Username)
+	}
+	if p := w.Participant; p != nil {
+		n += 96 + len(p.Role) + 2*(len(p.Tenant)+len(p.ProgramID)+len(p.UserID)+4)
+		for k, a := range p.Profile {
+			n += len(k) + 4
+			switch a := a.(type) {
+			case string:
+				n += len(a) + 2
+			case json.Number:
+				n += len(a) + 2
+			case []string:
+				for _, s := range a {
+					n += len(s) + 2
+				}
+			}
+		}
+		n += 2 * len(p.ImportedFields)
+		for role, ids := range p.Associations {
+			n += len(role) + 4
+			for _, id := range ids {
+				n += len(id) + 2
+			}
+		}
+		if m := p.LastImport; m != nil {
+			n += len(m.ImportID) + len(m.Sheet) + 16
+		}
+	}
+	return n
 }
 
 // userSave is a user to save, at its new version, with its value and keys.
@@ -267,34 +390,11 @@ type claim struct {
 	key   []byte
 }
 
-func newUserSave(u *roster.User) *userSave {
-	us := &userSave{User: u, val: appendUser(nil, u), key: key(u.Tenant, u.ID), owner: ownerValue(u.ID)}
-	us.claims = [3]claim{
-		{index: bucketEmails, what: "email", value: u.Email},
-		{index: bucketExternalIDs, what: "external ID", value: u.ExternalID},
-		{index: bucketUsernames, what: "username", value: u.Username},
-	}
-	for i := range us.claims {
-		if c := &us.claims[i]; c.value != "" {
-			c.key = key(u.Tenant, c.value)
-		}
-	}
-	return us
-}
-
 // participantSave is a participant to save, at its new version, with its
 // value and keys.
 type participantSave struct {
 	*roster.Participant
 	val, key, userKey []byte
-}
-
-func newParticipantSave(p *roster.Participant) (*participantSave, error) {
-	val, err := encodeValue(p)
-	if err != nil {
-		return nil, err
-	}
-	return &participantSave{Participant: p, val: val, key: key(p.Tenant, p.ProgramID, p.UserID), userKey: key(p.Tenant, p.UserID, p.ProgramID)}, nil
 }
 
 // checkUser returns a conflict when u (already at its new version) does not
@@ -305,7 +405,7 @@ func checkUser(tx *txn, u *userSave) (old roster.User, conflict, err error) {
 		return old, nil, nil
 	}
 	if raw := tx.get(bucketUsers, u.key); raw != nil {
-		if err := decodeValue(u.key, raw, &old); err != nil {
+		if old, err = decodeUser(u.key, raw); err != nil {
 			return old, nil, fmt.Errorf("user %s: %w", u.ID, err)
 		}
 	}
@@ -341,7 +441,7 @@ func checkParticipant(tx *txn, p *participantSave) (conflict, err error) {
 	}
 	var old roster.Participant
 	if raw := tx.get(bucketParticipants, p.key); raw != nil {
-		if err := decodeValue(p.key, raw, &old); err != nil {
+		if old, err = decodeParticipant(p.key, raw); err != nil {
 			return nil, fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 		}
 	}
