@@ -21,8 +21,8 @@ func (s *Store) FindUsers(ctx context.Context, tenant string, keys importer.User
 		var bad error
 		var k []byte // each key in turn: Seek keeps none
 		lookup := func(index []byte, values []string) {
-			b := newSeeker(tx.Bucket(index))
-			for _, v := range values {
+			b := newScanner(tx.Bucket(index))
+			for _, v := range ascending(values) {
 				if v == "" {
 					continue
 				}
@@ -66,10 +66,10 @@ func (s *Store) GetUsers(ctx context.Context, tenant string, ids []string) ([]ro
 }
 
 func getUsers(tx *bbolt.Tx, tenant string, ids []string) ([]roster.User, error) {
-	b := newSeeker(tx.Bucket(bucketUsers))
+	b := newScanner(tx.Bucket(bucketUsers))
 	us := make([]roster.User, 0, len(ids))
 	var k []byte
-	for _, id := range ids {
+	for _, id := range ascending(ids) {
 		k = appendKey(k[:0], tenant, id)
 		raw := b.get(k)
 		if raw == nil {
@@ -99,6 +99,57 @@ func (s seeker) get(k []byte) []byte {
 	return v
 }
 
+// scanner looks keys up in one bucket of a read transaction through one
+// cursor, best in ascending order: a key between the last one sought and
+// where the cursor stands is answered without a Seek, and the cursor steps
+// forward a few keys before it seeks again. So the keys of an import's
+// batch, which are mostly new (and then all land on one gap) or stored
+// next to each other, cost about one Seek, not one each (each Seek walks
+// the tree from its root). Only for read transactions: a write between
+// lookups would move the keys.
+type scanner struct {
+	c      *bbolt.Cursor
+	sought bool
+	last   []byte // the last key looked up (a copy)
+	k, v   []byte // where the cursor stands: the first key ≥ last, nil for none
+}
+
+// scanSteps is how many keys a scanner steps over before it seeks.
+const scanSteps = 4
+
+func newScanner(b *bbolt.Bucket) *scanner { return &scanner{c: b.Cursor()} }
+
+// get is Bucket.Get: the value at k, nil when there is none.
+func (s *scanner) get(k []byte) []byte {
+	switch {
+	case !s.sought || bytes.Compare(k, s.last) <= 0:
+		s.k, s.v = s.c.Seek(k)
+	case s.k != nil && bytes.Compare(k, s.k) > 0:
+		for range scanSteps {
+			if s.k, s.v = s.c.Next(); s.k == nil || bytes.Compare(k, s.k) <= 0 {
+				break
+			}
+		}
+		if s.k != nil && bytes.Compare(k, s.k) > 0 {
+			s.k, s.v = s.c.Seek(k)
+		}
+	}
+	s.sought = true
+	s.last = append(s.last[:0], k...)
+	if !bytes.Equal(k, s.k) {
+		return nil
+	}
+	return s.v
+}
+
+// ascending is ss sorted, a sorted copy when it is not.
+func ascending(ss []string) []string {
+	if slices.IsSorted(ss) {
+		return ss
+	}
+	return slices.Sorted(slices.Values(ss))
+}
+
 func sortedKeys(set map[string]bool) []string {
 	ks := make([]string, 0, len(set))
 	for k := range set {
@@ -112,10 +163,10 @@ func sortedKeys(set map[string]bool) []string {
 func (s *Store) GetParticipants(ctx context.Context, tenant, programID string, userIDs []string) ([]roster.Participant, error) {
 	var ps []roster.Participant
 	err := s.db.View(func(tx *bbolt.Tx) error {
-		b := newSeeker(tx.Bucket(bucketParticipants))
+		b := newScanner(tx.Bucket(bucketParticipants))
 		ps = make([]roster.Participant, 0, len(userIDs))
 		var k []byte
-		for _, id := range userIDs {
+		for _, id := range ascending(userIDs) {
 			k = appendKey(k[:0], tenant, programID, id)
 			raw := b.get(k)
 			if raw == nil {
