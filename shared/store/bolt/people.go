@@ -275,16 +275,16 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	return nil
 }
 
-// saveOp is one Save as the committer runs it. Its user and participant
-// (at their new versions), values and keys are made outside the
+// saveOp is one Save as the committer runs it. The values of its user and
+// participant (at their new versions) and its keys are made outside the
 // transaction, which the saves of a group commit share one after the
 // other: one allocation for the op and one buffer for every key and value
-// (bbolt keeps a value it is given until the transaction ends).
+// (bbolt keeps a value it is given until the transaction ends). The op
+// points at the caller's user and participant, whose Versions are the
+// stored ones: the caller waits in Save until the op is done.
 type saveOp struct {
 	pending
 	tenant string
-	user   roster.User
-	part   roster.Participant
 	us     userSave
 	ps     participantSave
 	u      *userSave        // &us, or nil: no user
@@ -324,42 +324,35 @@ func newSaveOp(w importer.Write) (*saveOp, error) {
 	mark := func(at int) span { return span{at, len(b)} }
 	var userVal, userKey, owner, partVal, partKey, partUserKey span
 	var claimKeys [3]span
-	if w.User != nil {
-		op.user = *w.User
-		op.user.Version++
-		u := &op.user
-		op.us = userSave{User: u, claims: [3]claim{
-			{index: bucketEmails, what: "email", value: u.Email},
-			{index: bucketExternalIDs, what: "external ID", value: u.ExternalID},
-			{index: bucketUsernames, what: "username", value: u.Username},
-		}}
+	if u := w.User; u != nil {
+		next := *u // stays on the stack
+		next.Version++
 		at := len(b)
-		b = appendUser(b, u)
+		b = appendUser(b, &next)
 		userVal, at = mark(at), len(b)
 		b = appendKey(b, u.Tenant, u.ID)
 		userKey, at = mark(at), len(b)
 		b = appendOwner(b, u.ID)
 		owner = mark(at)
-		for i, c := range op.us.claims {
-			if c.value != "" {
+		for i, v := range lookupValues(u) {
+			if v != "" {
 				at = len(b)
-				b = appendKey(b, u.Tenant, c.value)
+				b = appendKey(b, u.Tenant, v)
 				claimKeys[i] = mark(at)
 			}
 		}
-		op.u = &op.us
 	}
 	var jsonVal []byte // a participant that the binary form cannot hold
-	if w.Participant != nil {
-		op.part = *w.Participant
-		op.part.Version++
-		p := &op.part
+	if p := w.Participant; p != nil {
+		next := *p
+		next.Version++
 		at := len(b)
-		if raw, ok := appendParticipant(b, p); ok {
+		if raw, ok := appendParticipant(b, &next); ok {
 			b = raw
 		} else {
+			onHeap := next // an any: next, on every save, would move to the heap
 			var err error
-			if jsonVal, err = encodeValue(p); err != nil {
+			if jsonVal, err = encodeValue(&onHeap); err != nil {
 				return nil, err
 			}
 		}
@@ -368,19 +361,22 @@ func newSaveOp(w importer.Write) (*saveOp, error) {
 		partKey, at = mark(at), len(b)
 		b = appendKey(b, p.Tenant, p.UserID, p.ProgramID)
 		partUserKey = mark(at)
+	}
+	if u := w.User; u != nil {
+		op.us = userSave{User: u, val: userVal.of(b), key: userKey.of(b), owner: owner.of(b)}
+		for i, v := range lookupValues(u) {
+			if v != "" {
+				op.us.claims[i] = claimKeys[i].of(b)
+			}
+		}
+		op.u = &op.us
+	}
+	if p := w.Participant; p != nil {
 		op.ps = participantSave{Participant: p, val: jsonVal, key: partKey.of(b), userKey: partUserKey.of(b)}
 		if jsonVal == nil {
 			op.ps.val = partVal.of(b)
 		}
 		op.p = &op.ps
-	}
-	if op.u != nil {
-		op.us.val, op.us.key, op.us.owner = userVal.of(b), userKey.of(b), owner.of(b)
-		for i := range op.us.claims {
-			if c := &op.us.claims[i]; c.value != "" {
-				c.key = claimKeys[i].of(b)
-			}
-		}
 	}
 	return op, nil
 }
@@ -424,33 +420,34 @@ func saveSize(w importer.Write) int {
 	return n
 }
 
-// userSave is a user to save, at its new version, with its value and keys.
+// userSave is a user to save, with its value (at the next version) and
+// keys. User is the caller's: its Version is the one stored.
 type userSave struct {
 	*roster.User
 	val, key []byte
-	claims   [3]claim // email, external ID, username
-	owner    []byte   // what its lookups hold (ownerValue)
+	owner    []byte    // what its lookups hold (ownerValue)
+	claims   [3][]byte // its lookups' keys (see lookups), nil for an empty value
 }
 
-// claim is one of a user's lookups: its index, value and key (nil when
-// the value is empty).
-type claim struct {
+// lookups are a user's unique keys, in the order of lookupValues.
+var lookups = [3]struct {
 	index []byte
 	what  string // for errors, which name no participant data
-	value string
-	key   []byte
-}
+}{{bucketEmails, "email"}, {bucketExternalIDs, "external ID"}, {bucketUsernames, "username"}}
 
-// participantSave is a participant to save, at its new version, with its
-// value and keys.
+func lookupValues(u *roster.User) [3]string { return [3]string{u.Email, u.ExternalID, u.Username} }
+
+// participantSave is a participant to save, with its value (at the next
+// version) and keys. Participant is the caller's: its Version is the one
+// stored.
 type participantSave struct {
 	*roster.Participant
 	val, key, userKey []byte
 }
 
-// checkUser returns a conflict when u (already at its new version) does not
-// follow the stored version or takes another user's email, external ID or
-// username. old is the stored user (zero when there is none).
+// checkUser returns a conflict when u does not follow the stored version
+// or takes another user's email, external ID or username. old is the
+// stored user (zero when there is none).
 func checkUser(tx *txn, u *userSave) (old roster.User, conflict, err error) {
 	if u == nil {
 		return old, nil, nil
@@ -460,25 +457,25 @@ func checkUser(tx *txn, u *userSave) (old roster.User, conflict, err error) {
 			return old, nil, fmt.Errorf("user %s: %w", u.ID, err)
 		}
 	}
-	if old.Version != u.Version-1 {
-		return old, fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version-1, old.Version, roster.ErrConflict), nil
+	if old.Version != u.Version {
+		return old, fmt.Errorf("user %s: version %d is not the stored %d: %w", u.ID, u.Version, old.Version, roster.ErrConflict), nil
 	}
 	// Participant data stays out of errors: name the other user, not the key.
-	for _, c := range u.claims {
-		if owner, taken := ownedByOther(tx, c, u.ID); taken {
-			return old, fmt.Errorf("user %s: %s belongs to user %s: %w", u.ID, c.what, owner, roster.ErrConflict), nil
+	for i, k := range u.claims {
+		if owner, taken := ownedByOther(tx, lookups[i].index, k, u.ID); taken {
+			return old, fmt.Errorf("user %s: %s belongs to user %s: %w", u.ID, lookups[i].what, owner, roster.ErrConflict), nil
 		}
 	}
 	return old, nil, nil
 }
 
-// ownedByOther reports whether c, one of user id's lookups, is claimed by
-// another user, and names that user.
-func ownedByOther(tx *txn, c claim, id string) (owner string, taken bool) {
-	if c.key == nil {
+// ownedByOther reports whether the lookup k in index, one of user id's, is
+// claimed by another user, and names that user.
+func ownedByOther(tx *txn, index, k []byte, id string) (owner string, taken bool) {
+	if k == nil {
 		return "", false
 	}
-	raw := tx.get(c.index, c.key)
+	raw := tx.get(index, k)
 	if raw == nil {
 		return "", false
 	}
@@ -496,9 +493,9 @@ func checkParticipant(tx *txn, p *participantSave) (conflict, err error) {
 			return nil, fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 		}
 	}
-	if old.Version != p.Version-1 {
+	if old.Version != p.Version {
 		return fmt.Errorf("participant %s of program %s: version %d is not the stored %d: %w",
-			p.UserID, p.ProgramID, p.Version-1, old.Version, roster.ErrConflict), nil
+			p.UserID, p.ProgramID, p.Version, old.Version, roster.ErrConflict), nil
 	}
 	return nil, nil
 }
@@ -509,19 +506,19 @@ func writeUser(tx *txn, u *userSave, old roster.User) error {
 	if u == nil {
 		return nil
 	}
-	oldValues := [3]string{old.Email, old.ExternalID, old.Username}
-	for i, c := range u.claims {
-		b := tx.Bucket(c.index)
-		if was := oldValues[i]; was != "" && was != c.value {
+	oldValues, values := lookupValues(&old), lookupValues(u.User)
+	for i, k := range u.claims {
+		b := tx.Bucket(lookups[i].index)
+		if was := oldValues[i]; was != "" && was != values[i] {
 			if err := b.Delete(key(u.Tenant, was)); err != nil {
-				return fmt.Errorf("user %s: %s index: %w", u.ID, c.what, err)
+				return fmt.Errorf("user %s: %s index: %w", u.ID, lookups[i].what, err)
 			}
 		}
-		if c.key == nil {
+		if k == nil {
 			continue
 		}
-		if err := b.Put(c.key, u.owner); err != nil {
-			return fmt.Errorf("user %s: %s index: %w", u.ID, c.what, err)
+		if err := b.Put(k, u.owner); err != nil {
+			return fmt.Errorf("user %s: %s index: %w", u.ID, lookups[i].what, err)
 		}
 	}
 	if err := tx.Bucket(bucketUsers).Put(u.key, u.val); err != nil {
