@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"sync"
 
 	"go.etcd.io/bbolt"
 
@@ -269,21 +270,42 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 		p := w.Participant
 		return fmt.Errorf("save participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 	}
-	if err := s.saves.do(&op.pending); err != nil {
+	err = s.saves.do(&op.pending)
+	op.release()
+	if err != nil {
 		return fmt.Errorf("save: %w", err)
 	}
 	return nil
 }
 
+// saveOps holds done saveOps for reuse, with their buffers: do returns
+// once the op's transaction has ended, after which bbolt holds none of the
+// buffer.
+var saveOps = sync.Pool{New: func() any { return new(saveOp) }}
+
+// maxKeptBuffer bounds the buffer a pooled saveOp keeps.
+const maxKeptBuffer = 4 << 10
+
+// release returns op to saveOps, holding nothing of its save.
+func (op *saveOp) release() {
+	buf := op.buf[:0]
+	if cap(buf) > maxKeptBuffer {
+		buf = nil
+	}
+	*op = saveOp{buf: buf}
+	saveOps.Put(op)
+}
+
 // saveOp is one Save as the committer runs it. The values of its user and
 // participant (at their new versions) and its keys are made outside the
 // transaction, which the saves of a group commit share one after the
-// other: one allocation for the op and one buffer for every key and value
-// (bbolt keeps a value it is given until the transaction ends). The op
+// other, into one buffer (bbolt keeps a value it is given until the
+// transaction ends); ops and their buffers are reused (saveOps). The op
 // points at the caller's user and participant, whose Versions are the
 // stored ones: the caller waits in Save until the op is done.
 type saveOp struct {
 	pending
+	buf    []byte // every key and value, once made
 	tenant string
 	us     userSave
 	ps     participantSave
@@ -318,9 +340,12 @@ type span struct{ from, to int }
 func (s span) of(b []byte) []byte { return b[s.from:s.to:s.to] }
 
 func newSaveOp(w importer.Write) (*saveOp, error) {
-	op := &saveOp{tenant: tenantOf(w.User, w.Participant)}
-	op.op = op
-	b := make([]byte, 0, saveSize(w))
+	op := saveOps.Get().(*saveOp)
+	op.op, op.tenant = op, tenantOf(w.User, w.Participant)
+	b := op.buf
+	if n := saveSize(w); cap(b) < n {
+		b = make([]byte, 0, n)
+	}
 	mark := func(at int) span { return span{at, len(b)} }
 	var userVal, userKey, owner, partVal, partKey, partUserKey span
 	var claimKeys [3]span
@@ -378,6 +403,7 @@ func newSaveOp(w importer.Write) (*saveOp, error) {
 		}
 		op.p = &op.ps
 	}
+	op.buf = b
 	return op, nil
 }
 
