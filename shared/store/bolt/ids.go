@@ -17,6 +17,15 @@ const (
 	packedLen  = 17 // ⌈26×5/8⌉
 )
 
+// idValues maps each byte of idAlphabet to its place plus one, any other
+// to 0.
+var idValues = func() (t [256]byte) {
+	for i := range len(idAlphabet) {
+		t[idAlphabet[i]] = byte(i + 1)
+	}
+	return t
+}()
+
 // packID returns id's prefix and its packed characters; ok is false for an
 // ID of another shape.
 func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
@@ -27,11 +36,11 @@ func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
 	var acc uint32
 	bits, n := 0, 0
 	for i := range idChars {
-		v := strings.IndexByte(idAlphabet, chars[i])
-		if v < 0 {
+		v := idValues[chars[i]]
+		if v == 0 {
 			return "", packed, false
 		}
-		acc = acc<<5 | uint32(v)
+		acc = acc<<5 | uint32(v-1)
 		if bits += 5; bits >= 8 {
 			bits -= 8
 			packed[n] = byte(acc >> bits)

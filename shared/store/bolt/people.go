@@ -3,7 +3,6 @@ package bolt
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"sync"
@@ -283,8 +282,12 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 // buffer.
 var saveOps = sync.Pool{New: func() any { return new(saveOp) }}
 
-// maxKeptBuffer bounds the buffer a pooled saveOp keeps.
-const maxKeptBuffer = 4 << 10
+// A new saveOp's buffer holds newBuffer bytes, about a save of a user and
+// a participant of ten answers; a pooled one keeps at most maxKeptBuffer.
+const (
+	newBuffer     = 1 << 10
+	maxKeptBuffer = 4 << 10
+)
 
 // release returns op to saveOps, holding nothing of its save.
 func (op *saveOp) release() {
@@ -342,9 +345,9 @@ func (s span) of(b []byte) []byte { return b[s.from:s.to:s.to] }
 func newSaveOp(w importer.Write) (*saveOp, error) {
 	op := saveOps.Get().(*saveOp)
 	op.op, op.tenant = op, tenantOf(w.User, w.Participant)
-	b := op.buf
-	if n := saveSize(w); cap(b) < n {
-		b = make([]byte, 0, n)
+	b := op.buf // grows as needed, and is kept so (release)
+	if b == nil {
+		b = make([]byte, 0, newBuffer)
 	}
 	mark := func(at int) span { return span{at, len(b)} }
 	var userVal, userKey, owner, partVal, partKey, partUserKey span
@@ -405,45 +408,6 @@ func newSaveOp(w importer.Write) (*saveOp, error) {
 	}
 	op.buf = b
 	return op, nil
-}
-
-// saveSize is about the bytes of w's keys and values, so that one buffer
-// holds them.
-func saveSize(w importer.Write) int {
-	n := 0
-	if u := w.User; u != nil {
-		// value, key, owner and three lookup keys
-		n += 48 + len(u.Email) + len(u.ExternalID) + len(u.Username) +
-			len(u.Tenant) + len(u.ID) + 4 + len(u.ID) + 4 +
-			3*(len(u.Tenant)+2) + len(u.Email) + len(u.ExternalID) + len(u.Username)
-	}
-	if p := w.Participant; p != nil {
-		n += 96 + len(p.Role) + 2*(len(p.Tenant)+len(p.ProgramID)+len(p.UserID)+4)
-		for k, a := range p.Profile {
-			n += len(k) + 4
-			switch a := a.(type) {
-			case string:
-				n += len(a) + 2
-			case json.Number:
-				n += len(a) + 2
-			case []string:
-				for _, s := range a {
-					n += len(s) + 2
-				}
-			}
-		}
-		n += 2 * len(p.ImportedFields)
-		for role, ids := range p.Associations {
-			n += len(role) + 4
-			for _, id := range ids {
-				n += len(id) + 2
-			}
-		}
-		if m := p.LastImport; m != nil {
-			n += len(m.ImportID) + len(m.Sheet) + 16
-		}
-	}
-	return n
 }
 
 // userSave is a user to save, with its value (at the next version) and
