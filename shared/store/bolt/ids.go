@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/rosterhq/roster/shared/wire"
@@ -52,10 +53,12 @@ func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
 }
 
 // unpackID is packID's inverse.
-func unpackID(prefix, packed string) string {
+func unpackID[S ~string | ~[]byte](prefix, packed S) string {
 	var sb strings.Builder
 	sb.Grow(len(prefix) + idChars)
-	sb.WriteString(prefix)
+	for i := range len(prefix) {
+		sb.WriteByte(prefix[i])
+	}
 	var acc uint32
 	bits, n := 0, 0
 	for range idChars {
@@ -112,10 +115,13 @@ func ownerOf(v []byte) (id string, ok bool) {
 	if len(v) == 0 || v[0] != 0 {
 		return string(v), true
 	}
-	r := newReader(v[1:])
-	prefix := r.String()
-	if r.Bad() || r.Len() != packedLen {
+	n, w := binary.Uvarint(v[1:])
+	if w <= 0 || n > uint64(len(v)-1-w) {
 		return "", false
 	}
-	return unpackID(prefix, r.Next(packedLen)), true
+	prefix, packed := v[1+w:1+w+int(n)], v[1+w+int(n):]
+	if len(packed) != packedLen {
+		return "", false
+	}
+	return unpackID(prefix, packed), true
 }
