@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -175,21 +176,57 @@ func (p *pending) result() error {
 }
 
 // txn is one of the committer's write transactions. The saves sharing it
-// look keys up through one cursor per bucket (seeker), not one per key.
+// look keys up through one cursor per bucket (seeker), not one per key,
+// and know each bucket's greatest key: Roster's user IDs sort by creation
+// time, so a new user's key, and its participant's, come after every
+// stored one and are found missing without a Seek. So that the greatest
+// key stays right, every Put to a bucket that get has read goes through
+// put.
 type txn struct {
 	*bbolt.Tx
-	seekers map[string]seeker
+	lookups map[string]*bucketLookup
 	writes  []tenantWrites // people writes per tenant, counted at the end (countWrites)
 }
 
-func newTxn(tx *bbolt.Tx) *txn { return &txn{Tx: tx, seekers: map[string]seeker{}} }
+// bucketLookup is how a txn looks keys up in one bucket.
+type bucketLookup struct {
+	bucket *bbolt.Bucket
+	seeker seeker
+	top    []byte // the greatest key, nil when the bucket is empty
+}
+
+func newTxn(tx *bbolt.Tx) *txn { return &txn{Tx: tx, lookups: map[string]*bucketLookup{}} }
+
+func (t *txn) lookup(bucket []byte) *bucketLookup {
+	l, ok := t.lookups[string(bucket)]
+	if !ok {
+		b := t.Bucket(bucket)
+		l = &bucketLookup{bucket: b, seeker: newSeeker(b)}
+		if k, _ := b.Cursor().Last(); k != nil {
+			l.top = append([]byte(nil), k...)
+		}
+		t.lookups[string(bucket)] = l
+	}
+	return l
+}
 
 // get is bucket's Get of k.
 func (t *txn) get(bucket, k []byte) []byte {
-	s, ok := t.seekers[string(bucket)]
-	if !ok {
-		s = newSeeker(t.Bucket(bucket))
-		t.seekers[string(bucket)] = s
+	l := t.lookup(bucket)
+	if bytes.Compare(k, l.top) > 0 {
+		return nil
 	}
-	return s.get(k)
+	return l.seeker.get(k)
+}
+
+// put is bucket's Put of k and v.
+func (t *txn) put(bucket, k, v []byte) error {
+	l := t.lookup(bucket)
+	if err := l.bucket.Put(k, v); err != nil {
+		return err
+	}
+	if bytes.Compare(k, l.top) > 0 {
+		l.top = append(l.top[:0], k...)
+	}
+	return nil
 }

@@ -498,20 +498,19 @@ func writeUser(tx *txn, u *userSave, old roster.User) error {
 	}
 	oldValues, values := lookupValues(&old), lookupValues(u.User)
 	for i, k := range u.claims {
-		b := tx.Bucket(lookups[i].index)
 		if was := oldValues[i]; was != "" && was != values[i] {
-			if err := b.Delete(key(u.Tenant, was)); err != nil {
+			if err := tx.Bucket(lookups[i].index).Delete(key(u.Tenant, was)); err != nil {
 				return fmt.Errorf("user %s: %s index: %w", u.ID, lookups[i].what, err)
 			}
 		}
 		if k == nil {
 			continue
 		}
-		if err := b.Put(k, u.owner); err != nil {
+		if err := tx.put(lookups[i].index, k, u.owner); err != nil {
 			return fmt.Errorf("user %s: %s index: %w", u.ID, lookups[i].what, err)
 		}
 	}
-	if err := tx.Bucket(bucketUsers).Put(u.key, u.val); err != nil {
+	if err := tx.put(bucketUsers, u.key, u.val); err != nil {
 		return fmt.Errorf("user %s: %w", u.ID, err)
 	}
 	return nil
@@ -521,10 +520,10 @@ func writeParticipant(tx *txn, p *participantSave) error {
 	if p == nil {
 		return nil
 	}
-	if err := tx.Bucket(bucketParticipants).Put(p.key, p.val); err != nil {
+	if err := tx.put(bucketParticipants, p.key, p.val); err != nil {
 		return fmt.Errorf("participant %s of program %s: %w", p.UserID, p.ProgramID, err)
 	}
-	if err := tx.Bucket(bucketUserPrograms).Put(p.userKey, []byte{}); err != nil {
+	if err := tx.put(bucketUserPrograms, p.userKey, []byte{}); err != nil {
 		return fmt.Errorf("participant %s of program %s: user index: %w", p.UserID, p.ProgramID, err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package bolt
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.etcd.io/bbolt"
 
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
@@ -74,5 +76,58 @@ func TestConcurrentSavesReadBack(t *testing.T) {
 	}
 	if n, err := s.Generation(ctx, "t1"); err != nil || n != uint64(len(users)) {
 		t.Errorf("generation = %d, %v; want %d", n, err, len(users))
+	}
+}
+
+// TestSavesInOneTransactionSeeEachOther: a save sees the writes of those
+// before it in its transaction — of keys above every stored one (found
+// missing without a Seek until written) and below — so the same new user,
+// email or participant saved twice in one transaction conflicts.
+func TestSavesInOneTransactionSeeEachOther(t *testing.T) {
+	s := open(t)
+	stored := roster.User{Tenant: "t1", ID: "u5", Email: "stored@example.com"}
+	if err := s.Save(context.Background(), importer.Write{User: &stored}); err != nil {
+		t.Fatal(err)
+	}
+	user := func(id, email string) *roster.User { return &roster.User{Tenant: "t1", ID: id, Email: email} }
+	part := func(id string) *roster.Participant {
+		return &roster.Participant{Tenant: "t1", ProgramID: "p1", UserID: id, Role: "mentee", Status: roster.StatusPending}
+	}
+	writes := []struct {
+		name     string
+		w        importer.Write
+		conflict bool
+	}{
+		{"above the stored", importer.Write{User: user("u9", "a@example.com"), Participant: part("u9")}, false},
+		{"the same user again", importer.Write{User: user("u9", "b@example.com")}, true},
+		{"the same participant again", importer.Write{Participant: part("u9")}, true},
+		{"an email taken in this transaction", importer.Write{User: user("u8", "a@example.com")}, true},
+		{"below the stored", importer.Write{User: user("u1", "c@example.com"), Participant: part("u1")}, false},
+		{"below, again", importer.Write{User: user("u1", "d@example.com")}, true},
+		{"a stored email", importer.Write{User: user("u7", "stored@example.com")}, true},
+		{"above, new", importer.Write{User: user("u99", "e@example.com"), Participant: part("u99")}, false},
+	}
+	err := s.db.Update(func(tx *bbolt.Tx) error {
+		t1 := newTxn(tx)
+		for _, c := range writes {
+			op, err := newSaveOp(c.w)
+			if err != nil {
+				return err
+			}
+			conflict, err := op.apply(t1)
+			if err != nil {
+				return err
+			}
+			if got := conflict != nil; got != c.conflict || (got && !errors.Is(conflict, roster.ErrConflict)) {
+				t.Errorf("%s: conflict %v, want one: %t", c.name, conflict, c.conflict)
+			}
+		}
+		return t1.countWrites()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := s.Generation(context.Background(), "t1"); n != 4 {
+		t.Errorf("generation = %d, want 4 (the stored user and 3 saves)", n)
 	}
 }
