@@ -147,7 +147,9 @@ func ascending(ss []string) []string {
 	if slices.IsSorted(ss) {
 		return ss
 	}
-	return slices.Sorted(slices.Values(ss))
+	sorted := slices.Clone(ss)
+	slices.Sort(sorted)
+	return sorted
 }
 
 func sortedKeys(set map[string]bool) []string {
