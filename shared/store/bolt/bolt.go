@@ -164,13 +164,38 @@ func (s *Store) Close() error {
 // with its length, so that no ID can collide with another whatever bytes it
 // holds, and keys sharing the leading parts sort by the last part's bytes.
 func key(parts ...string) []byte {
-	b := prefix(parts[:len(parts)-1]...)
+	return appendKey(make([]byte, 0, keyLen(parts...)), parts...)
+}
+
+// appendKey appends the key of parts to b.
+func appendKey(b []byte, parts ...string) []byte {
+	b = appendPrefix(b, parts[:len(parts)-1]...)
 	return append(b, parts[len(parts)-1]...)
+}
+
+// keyLen is the length of the key of parts.
+func keyLen(parts ...string) int {
+	n := len(parts[len(parts)-1])
+	for _, p := range parts[:len(parts)-1] {
+		n += uvarintLen(len(p)) + len(p)
+	}
+	return n
+}
+
+func uvarintLen(n int) int {
+	l := 1
+	for ; n >= 0x80; n >>= 7 {
+		l++
+	}
+	return l
 }
 
 // prefix is the common start of the keys whose leading parts are parts.
 func prefix(parts ...string) []byte {
-	var b []byte
+	return appendPrefix(nil, parts...)
+}
+
+func appendPrefix(b []byte, parts ...string) []byte {
 	for _, p := range parts {
 		b = binary.AppendUvarint(b, uint64(len(p)))
 		b = append(b, p...)

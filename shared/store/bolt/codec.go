@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"maps"
 	"slices"
 	"time"
 
@@ -77,6 +76,36 @@ func decodeValue(k, raw []byte, v any) error {
 	return nil
 }
 
+// decodeUser is decodeValue of a user, which leaves the user on the
+// caller's stack.
+func decodeUser(k, raw []byte) (roster.User, error) {
+	if len(raw) > 0 && (raw[0] == tagUser || raw[0] == tagUserWithIDs) {
+		u, err := readUser(k, raw)
+		if err != nil {
+			return roster.User{}, fmt.Errorf("decode: %w", err)
+		}
+		return u, nil
+	}
+	var u roster.User
+	err := decodeValue(k, raw, &u)
+	return u, err
+}
+
+// decodeParticipant is decodeValue of a participant, which leaves the
+// participant on the caller's stack.
+func decodeParticipant(k, raw []byte) (roster.Participant, error) {
+	if len(raw) > 0 && (raw[0] == tagParticipant || raw[0] == tagParticipantWithIDs) {
+		p, err := readParticipant(k, raw)
+		if err != nil {
+			return roster.Participant{}, fmt.Errorf("decode: %w", err)
+		}
+		return p, nil
+	}
+	var p roster.Participant
+	err := decodeValue(k, raw, &p)
+	return p, err
+}
+
 func appendUser(b []byte, u *roster.User) []byte {
 	b = append(b, tagUser)
 	b = wire.AppendString(b, u.Email)
@@ -104,13 +133,12 @@ func readUser(k, raw []byte) (roster.User, error) {
 	return u, r.end()
 }
 
-// keyParts splits a key made by key into its n parts.
-func keyParts(k []byte, n int) ([]string, bool) {
-	parts := make([]string, n)
+// keyParts splits a key made by key into its n (at most 3) parts.
+func keyParts(k []byte, n int) (parts [3]string, ok bool) {
 	for i := range n - 1 {
 		l, w := binary.Uvarint(k)
 		if w <= 0 || l > uint64(len(k)-w) {
-			return nil, false
+			return parts, false
 		}
 		parts[i] = string(k[w : w+int(l)])
 		k = k[w+int(l):]
@@ -162,9 +190,17 @@ func appendParticipant(b []byte, p *roster.Participant) ([]byte, bool) {
 	}
 	b = wire.AppendBool(b, p.OnboardingComplete)
 	b = wire.AppendCount(b, len(p.Associations) == 0, len(p.Associations)) // omitempty in JSON
-	for _, role := range slices.Sorted(maps.Keys(p.Associations)) {
-		b = wire.AppendString(b, role)
-		b = wire.AppendStrings(b, p.Associations[role])
+	if len(p.Associations) > 0 {
+		var space [8]string
+		roles := space[:0]
+		for role := range p.Associations {
+			roles = append(roles, role)
+		}
+		slices.Sort(roles)
+		for _, role := range roles {
+			b = wire.AppendString(b, role)
+			b = wire.AppendStrings(b, p.Associations[role])
+		}
 	}
 	b = wire.AppendBool(b, p.InvitePending)
 	b = wire.AppendBool(b, p.InvitedAt != nil)

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"bytes"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -37,21 +38,44 @@ type committer struct {
 	full    chan struct{} // closed when the queue reaches gatherTo, while a leader gathers
 }
 
+// op is a write the committer runs in a transaction, possibly shared with
+// others. apply reports a failed check as conflict, having written
+// nothing; an err aborts the transaction, and then every op of it is
+// applied again alone, so apply must derive everything it does from tx.
+type op interface {
+	apply(tx *txn) (conflict, err error)
+}
+
+// opFunc is an op made of a function.
+type opFunc func(tx *txn) (conflict, err error)
+
+func (f opFunc) apply(tx *txn) (conflict, err error) { return f(tx) }
+
+// pending is an op waiting for, or in, a transaction. A caller may embed
+// it in its op's own allocation (see Save).
 type pending struct {
-	fn       func(tx *txn) (conflict, err error)
+	op       op
 	conflict error
 	err      error
 	wake     chan bool // true: lead the next batch; false: done
 }
 
+// wakes holds idle wake channels: each is sent to once and received from
+// once per op, so it is empty again when its op returns.
+var wakes = sync.Pool{New: func() any { return make(chan bool, 1) }}
+
 func newCommitter(db *bbolt.DB) *committer { return &committer{db: db} }
 
-// run runs fn in a write transaction, possibly shared with other calls.
-// fn reports a failed check as conflict, having written nothing; an err
-// aborts the transaction, and then every fn of it is run again alone, so
-// fn must derive everything it does from tx.
+// run runs fn as an op (see op).
 func (c *committer) run(fn func(tx *txn) (conflict, err error)) error {
-	p := &pending{fn: fn, wake: make(chan bool, 1)}
+	return c.do(&pending{op: opFunc(fn)})
+}
+
+// do runs p.op in a write transaction, possibly shared with other ops, and
+// returns its conflict or error.
+func (c *committer) do(p *pending) error {
+	p.wake = wakes.Get().(chan bool)
+	defer wakes.Put(p.wake)
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
 	lead := !c.leading
@@ -114,11 +138,11 @@ func (c *committer) commit(batch []*pending) {
 		fillBuckets(tx)
 		t := newTxn(tx)
 		for _, q := range batch {
-			if q.conflict, q.err = q.fn(t); q.err != nil {
+			if q.conflict, q.err = q.op.apply(t); q.err != nil {
 				return q.err
 			}
 		}
-		return nil
+		return t.countWrites()
 	})
 	if err == nil {
 		c.txs.Add(1)
@@ -135,8 +159,11 @@ func (c *committer) commit(batch []*pending) {
 		q.conflict = nil
 		q.err = c.db.Update(func(tx *bbolt.Tx) (err error) {
 			fillBuckets(tx)
-			q.conflict, err = q.fn(newTxn(tx))
-			return err
+			t := newTxn(tx)
+			if q.conflict, err = q.op.apply(t); err != nil {
+				return err
+			}
+			return t.countWrites()
 		})
 	}
 }
@@ -149,20 +176,57 @@ func (p *pending) result() error {
 }
 
 // txn is one of the committer's write transactions. The saves sharing it
-// look keys up through one cursor per bucket (seeker), not one per key.
+// look keys up through one cursor per bucket (seeker), not one per key,
+// and know each bucket's greatest key: Roster's user IDs sort by creation
+// time, so a new user's key, and its participant's, come after every
+// stored one and are found missing without a Seek. So that the greatest
+// key stays right, every Put to a bucket that get has read goes through
+// put.
 type txn struct {
 	*bbolt.Tx
-	seekers map[string]seeker
+	lookups map[string]*bucketLookup
+	writes  []tenantWrites // people writes per tenant, counted at the end (countWrites)
 }
 
-func newTxn(tx *bbolt.Tx) *txn { return &txn{Tx: tx, seekers: map[string]seeker{}} }
+// bucketLookup is how a txn looks keys up in one bucket.
+type bucketLookup struct {
+	bucket *bbolt.Bucket
+	seeker seeker
+	top    []byte // the greatest key, nil when the bucket is empty
+}
+
+func newTxn(tx *bbolt.Tx) *txn { return &txn{Tx: tx, lookups: map[string]*bucketLookup{}} }
+
+func (t *txn) lookup(bucket []byte) *bucketLookup {
+	l, ok := t.lookups[string(bucket)]
+	if !ok {
+		b := t.Bucket(bucket)
+		l = &bucketLookup{bucket: b, seeker: newSeeker(b)}
+		if k, _ := b.Cursor().Last(); k != nil {
+			l.top = append([]byte(nil), k...)
+		}
+		t.lookups[string(bucket)] = l
+	}
+	return l
+}
 
 // get is bucket's Get of k.
 func (t *txn) get(bucket, k []byte) []byte {
-	s, ok := t.seekers[string(bucket)]
-	if !ok {
-		s = newSeeker(t.Bucket(bucket))
-		t.seekers[string(bucket)] = s
+	l := t.lookup(bucket)
+	if bytes.Compare(k, l.top) > 0 {
+		return nil
 	}
-	return s.get(k)
+	return l.seeker.get(k)
+}
+
+// put is bucket's Put of k and v.
+func (t *txn) put(bucket, k, v []byte) error {
+	l := t.lookup(bucket)
+	if err := l.bucket.Put(k, v); err != nil {
+		return err
+	}
+	if bytes.Compare(k, l.top) > 0 {
+		l.top = append(l.top[:0], k...)
+	}
+	return nil
 }

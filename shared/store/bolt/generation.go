@@ -14,24 +14,50 @@ import (
 var _ importer.Generations = (*Store)(nil)
 
 // bucketGenerations counts, per tenant, the writes to its people: users,
-// participants and their lookups (tenant → uint64, big-endian). Each write
-// bumps it in its own transaction, so an import can tell whether anyone
-// else wrote while it ran (the unchanged-row memo, importer.Generations).
+// participants and their lookups (tenant → uint64, big-endian). Each Save
+// that writes adds one, in the transaction that holds its write, so an
+// import can tell whether anyone else wrote while it ran (the
+// unchanged-row memo, importer.Generations).
 var bucketGenerations = []byte("generations")
 
-// bumpGeneration adds one to the tenant's count of people writes in tx.
-func bumpGeneration(tx *bbolt.Tx, tenant string) error {
+// tenantWrites is how many people writes a transaction made for a tenant.
+type tenantWrites struct {
+	tenant string
+	n      uint64
+}
+
+// countWrite counts one people write for tenant in tx; countWrites adds
+// the counts to the stored ones when tx's ops are done, so the count
+// changes once per transaction, by its number of writes, and only with
+// them.
+func (t *txn) countWrite(tenant string) {
 	if tenant == "" {
-		return nil // an empty write
+		return // an empty write
 	}
-	b := tx.Bucket(bucketGenerations)
-	k := []byte(tenant)
-	var n uint64
-	if v := b.Get(k); len(v) == 8 {
-		n = binary.BigEndian.Uint64(v)
+	for i := range t.writes {
+		if t.writes[i].tenant == tenant {
+			t.writes[i].n++
+			return
+		}
 	}
-	if err := b.Put(k, binary.BigEndian.AppendUint64(nil, n+1)); err != nil {
-		return fmt.Errorf("tenant %s: count the write: %w", tenant, err)
+	t.writes = append(t.writes, tenantWrites{tenant: tenant, n: 1})
+}
+
+// countWrites adds tx's counted writes to their tenants' generations.
+func (t *txn) countWrites() error {
+	if len(t.writes) == 0 {
+		return nil
+	}
+	b := t.Bucket(bucketGenerations)
+	for _, w := range t.writes {
+		k := []byte(w.tenant)
+		var n uint64
+		if v := b.Get(k); len(v) == 8 {
+			n = binary.BigEndian.Uint64(v)
+		}
+		if err := b.Put(k, binary.BigEndian.AppendUint64(nil, n+w.n)); err != nil {
+			return fmt.Errorf("tenant %s: count the writes: %w", w.tenant, err)
+		}
 	}
 	return nil
 }

@@ -11,8 +11,9 @@ import (
 )
 
 // TestGenerationCountsPeopleWrites: every Save that writes bumps its
-// tenant's count once, in its own transaction, also when saves share one
-// (group commit); a refused Save and other tenants' writes do not.
+// tenant's count once, in the transaction holding its write, also when
+// saves share one (group commit); a refused Save and other tenants' writes
+// do not.
 func TestGenerationCountsPeopleWrites(t *testing.T) {
 	ctx := context.Background()
 	s := open(t)
@@ -51,6 +52,13 @@ func TestGenerationCountsPeopleWrites(t *testing.T) {
 			u := roster.User{Tenant: tenant, ID: roster.NewUserID()}
 			if err := s.Save(ctx, importer.Write{User: &u}); err != nil {
 				t.Error(err)
+			}
+		}()
+		wg.Add(1)
+		go func() { // refused, maybe in the same transaction as the others
+			defer wg.Done()
+			if err := s.Save(ctx, importer.Write{Participant: &stale}); !errors.Is(err, roster.ErrConflict) {
+				t.Errorf("stale save = %v, want a conflict", err)
 			}
 		}()
 	}

@@ -1,6 +1,7 @@
 package bolt
 
 import (
+	"encoding/binary"
 	"strings"
 
 	"github.com/rosterhq/roster/shared/wire"
@@ -17,6 +18,15 @@ const (
 	packedLen  = 17 // ⌈26×5/8⌉
 )
 
+// idValues maps each byte of idAlphabet to its place plus one, any other
+// to 0.
+var idValues = func() (t [256]byte) {
+	for i := range len(idAlphabet) {
+		t[idAlphabet[i]] = byte(i + 1)
+	}
+	return t
+}()
+
 // packID returns id's prefix and its packed characters; ok is false for an
 // ID of another shape.
 func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
@@ -27,11 +37,11 @@ func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
 	var acc uint32
 	bits, n := 0, 0
 	for i := range idChars {
-		v := strings.IndexByte(idAlphabet, chars[i])
-		if v < 0 {
+		v := idValues[chars[i]]
+		if v == 0 {
 			return "", packed, false
 		}
-		acc = acc<<5 | uint32(v)
+		acc = acc<<5 | uint32(v-1)
 		if bits += 5; bits >= 8 {
 			bits -= 8
 			packed[n] = byte(acc >> bits)
@@ -43,10 +53,12 @@ func packID(id string) (prefix string, packed [packedLen]byte, ok bool) {
 }
 
 // unpackID is packID's inverse.
-func unpackID(prefix, packed string) string {
+func unpackID[S ~string | ~[]byte](prefix, packed S) string {
 	var sb strings.Builder
 	sb.Grow(len(prefix) + idChars)
-	sb.WriteString(prefix)
+	for i := range len(prefix) {
+		sb.WriteByte(prefix[i])
+	}
 	var acc uint32
 	bits, n := 0, 0
 	for range idChars {
@@ -88,11 +100,14 @@ func (r *reader) id() string {
 // ownerValue is what a lookup (email, external ID, username) holds: its
 // user's ID, packed after a 0 byte where it can be. A value written before
 // is the ID itself, which never starts with 0.
-func ownerValue(id string) []byte {
+func ownerValue(id string) []byte { return appendOwner(nil, id) }
+
+// appendOwner appends id's ownerValue to b.
+func appendOwner(b []byte, id string) []byte {
 	if prefix, packed, ok := packID(id); ok {
-		return append(wire.AppendString([]byte{0}, prefix), packed[:]...)
+		return append(wire.AppendString(append(b, 0), prefix), packed[:]...)
 	}
-	return []byte(id)
+	return append(b, id...)
 }
 
 // ownerOf reads ownerValue's ID; ok is false for a malformed value.
@@ -100,10 +115,13 @@ func ownerOf(v []byte) (id string, ok bool) {
 	if len(v) == 0 || v[0] != 0 {
 		return string(v), true
 	}
-	r := newReader(v[1:])
-	prefix := r.String()
-	if r.Bad() || r.Len() != packedLen {
+	n, w := binary.Uvarint(v[1:])
+	if w <= 0 || n > uint64(len(v)-1-w) {
 		return "", false
 	}
-	return unpackID(prefix, r.Next(packedLen)), true
+	prefix, packed := v[1+w:1+w+int(n)], v[1+w+int(n):]
+	if len(packed) != packedLen {
+		return "", false
+	}
+	return unpackID(prefix, packed), true
 }
