@@ -76,9 +76,11 @@ func appendRow(b []byte, r batchRow) ([]byte, error) {
 		return nil, err
 	}
 	b = wire.AppendCount(b, rec.Assoc == nil, len(rec.Assoc))
-	for _, role := range slices.Sorted(maps.Keys(rec.Assoc)) {
-		b = wire.AppendString(b, role)
-		b = wire.AppendStrings(b, rec.Assoc[role])
+	if len(rec.Assoc) > 0 { // most rows link no one: no keys to sort
+		for _, role := range slices.Sorted(maps.Keys(rec.Assoc)) {
+			b = wire.AppendString(b, role)
+			b = wire.AppendStrings(b, rec.Assoc[role])
+		}
 	}
 	b = wire.AppendStrings(b, rec.Values)
 	b = wire.AppendCount(b, r.Flags == nil, len(r.Flags))

@@ -82,12 +82,15 @@ func Decide(in DecideInput) Decision {
 		return reject(identityTarget(rec), rec.Identity(), "S1", fmt.Sprintf("already a %s in this program; a person takes one role per program", cur.Role))
 	}
 
-	mark := &ImportMark{ImportID: in.ImportID, Sheet: rec.Sheet, Row: rec.Row}
+	mark := ImportMark{ImportID: in.ImportID, Sheet: rec.Sheet, Row: rec.Row}
 	if cur == nil {
-		p := newParticipant(in, rec, u, &d)
+		c := &created{user: u}
+		p := &c.part
+		newParticipant(in, rec, u, &d, p)
 		mark.Action = ActionCreate
-		p.LastImport = mark
-		d.Action, d.User, d.Participant = ActionCreate, &u, p
+		c.mark = mark
+		p.LastImport = &c.mark
+		d.Action, d.User, d.Participant = ActionCreate, &c.user, p
 		// S4, A10: only participants this import creates, and not those it
 		// creates suspended: they could not use the invitation.
 		if s.Notify && p.Status != StatusSuspended {
@@ -121,7 +124,8 @@ func Decide(in DecideInput) Decision {
 				// Report the creation's warnings (A13), not what a second
 				// look at the new participant says.
 				var first Decision
-				newParticipant(in, rec, u, &first)
+				var again Participant
+				newParticipant(in, rec, u, &first, &again)
 				d.Flags = first.Flags
 			}
 		}
@@ -129,12 +133,20 @@ func Decide(in DecideInput) Decision {
 	}
 	p.UpdatedAt = in.Now
 	mark.Action = ActionUpdate
-	p.LastImport = mark
+	p.LastImport = &mark
 	d.Action, d.Participant = ActionUpdate, &p
 	if userChanged {
 		d.User = &u
 	}
 	return d
+}
+
+// created holds a new participant's user, participant and import mark: one
+// allocation for a new row instead of three.
+type created struct {
+	user User
+	part Participant
+	mark ImportMark
 }
 
 func matchedBy(username bool) string {
@@ -152,8 +164,9 @@ func identityTarget(rec Record) string {
 	return TargetEmail
 }
 
-func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participant {
-	p := &Participant{Tenant: in.Program.Tenant, ProgramID: in.Program.ID, UserID: u.ID, Role: rec.Role,
+// newParticipant fills p with the participant rec creates for u.
+func newParticipant(in DecideInput, rec Record, u User, d *Decision, p *Participant) {
+	*p = Participant{Tenant: in.Program.Tenant, ProgramID: in.Program.ID, UserID: u.ID, Role: rec.Role,
 		Status: StatusPending, Profile: make(Profile, len(rec.Answers)), UpdatedAt: in.Now}
 	if u.AccountCreated {
 		p.Status = StatusActive
@@ -183,7 +196,6 @@ func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participan
 			d.Flags = append(d.Flags, Flag{Sheet: rec.Sheet, Row: rec.Row, Column: q.Label, Reason: "required answer missing: the participant will be asked for it at onboarding", Severity: SeverityWarning, Rule: "A7"})
 		}
 	}
-	return p
 }
 
 // applyStatus applies the row's status to an existing participant (A6).
