@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -66,20 +67,20 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	decisions := make([]roster.Decision, len(rows))
 	errs := make([]error, len(rows))
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64 // each worker takes the next row: no hand-off per row
 	for range min(s.cfg.RowWorkers, len(rows)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(rows) {
+					return
+				}
 				decisions[i], errs[i] = s.applyRow(ctx, res, prog, im, plans[recs[i].Sheet], recs[i], exs[i])
 			}
 		}()
 	}
-	for i := range rows {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return BatchResult{}, fmt.Errorf("apply batch %d of import %s: %w", batch, id, err)

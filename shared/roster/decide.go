@@ -133,21 +133,27 @@ func Decide(in DecideInput) Decision {
 	}
 	p.UpdatedAt = in.Now
 	mark.Action = ActionUpdate
-	p.LastImport = &mark
-	d.Action, d.Participant = ActionUpdate, &p
+	// Copies, so that u and mark stay off the heap on the other paths.
+	upd := &updated{part: p, mark: mark}
+	upd.part.LastImport = &upd.mark
+	d.Action, d.Participant = ActionUpdate, &upd.part
 	if userChanged {
-		d.User = &u
+		upd.user = u
+		d.User = &upd.user
 	}
 	return d
 }
 
-// created holds a new participant's user, participant and import mark: one
-// allocation for a new row instead of three.
-type created struct {
-	user User
-	part Participant
-	mark ImportMark
-}
+// created and updated hold a row's new user, participant and import mark:
+// one allocation a row instead of three.
+type (
+	created struct {
+		user User
+		part Participant
+		mark ImportMark
+	}
+	updated created
+)
 
 func matchedBy(username bool) string {
 	if username {
