@@ -10,6 +10,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/rosterhq/roster/shared/anybox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/wire"
 )
@@ -161,7 +162,7 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 	if len(rest) > 0 {
 		s = unsafe.String(&rest[0], len(rest))
 	}
-	r := &rowReader{wire.NewReader(s)}
+	r := &rowReader{Reader: wire.NewReader(s), boxes: anybox.Block{Size: 256}}
 	rows := make([]batchRow, 0, min(n, len(s)))
 	for range n {
 		rows = append(rows, r.row())
@@ -176,7 +177,31 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 }
 
 // rowReader reads what appendRow wrote; the first fault sticks.
-type rowReader struct{ wire.Reader }
+type rowReader struct {
+	wire.Reader
+	boxes anybox.Block // the batch's answers, a few allocations in all
+	cells []string     // where the rows' Values are cut from
+}
+
+// values reads wire.AppendStrings' list as Reader.Strings does, into a
+// slice of an array that many rows share.
+func (r *rowReader) values() []string {
+	n, isNil := r.Count()
+	if isNil {
+		return nil
+	}
+	if n == 0 {
+		return []string{}
+	}
+	if cap(r.cells)-len(r.cells) < n {
+		r.cells = make([]string, 0, max(n, 1024))
+	}
+	start := len(r.cells)
+	for range n {
+		r.cells = append(r.cells, r.String())
+	}
+	return r.cells[start:len(r.cells):len(r.cells)] // capped: an append copies
+}
 
 func (r *rowReader) row() batchRow {
 	rec := roster.Record{Sheet: r.String(), Row: int(r.Varint()), Role: r.String(), Email: r.String(), UserIDMapped: r.Bool(),
@@ -189,7 +214,7 @@ func (r *rowReader) row() batchRow {
 			rec.Assoc[role] = r.Strings()
 		}
 	}
-	rec.Values = r.Strings()
+	rec.Values = r.values()
 	out := batchRow{Record: rec}
 	if n, isNil := r.Count(); !isNil {
 		out.Flags = make([]roster.Flag, n)
@@ -225,9 +250,9 @@ func (r *rowReader) answers() roster.Answers {
 		case kindNil:
 			a[k] = nil
 		case kindString:
-			a[k] = r.String()
+			a[k] = anybox.Box(&r.boxes, r.String())
 		case kindNumber:
-			a[k] = json.Number(r.String())
+			a[k] = anybox.Box(&r.boxes, json.Number(r.String()))
 		case kindBool:
 			a[k] = r.Bool()
 		case kindMulti:

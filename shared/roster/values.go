@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosterhq/roster/shared/anybox"
 )
 
 // NormalizeEmail trims and lower-cases an email (V1).
@@ -102,31 +104,37 @@ func ParseStatus(s string) (Status, bool) {
 // ParseAnswer reads one cell as an answer to q (V5). An empty cell gives nil.
 // The error is the reason shown to the admin.
 func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, error) {
+	return parseAnswer(q, cell, separator, order, nil)
+}
+
+// parseAnswer is ParseAnswer putting a string answer into box, when not
+// nil: a row's answers then cost one allocation, not one each.
+func parseAnswer(q Question, cell, separator string, order DateOrder, box *anybox.Block) (any, error) {
 	s := strings.TrimSpace(cell)
 	if s == "" {
 		return nil, nil
 	}
 	switch q.Type {
 	case TypeText, "":
-		return s, nil
+		return boxed(box, s), nil
 	case TypeEmail:
 		e := NormalizeEmail(s)
 		if !ValidEmail(e) {
 			return nil, fmt.Errorf("not a valid email address")
 		}
-		return e, nil
+		return boxed(box, e), nil
 	case TypeNumber:
 		n, ok := ParseNumber(s)
 		if !ok {
 			return nil, fmt.Errorf("not a number")
 		}
-		return n, nil
+		return boxed(box, n), nil
 	case TypeDate:
 		d, ok := ParseDate(s, order)
 		if !ok {
 			return nil, fmt.Errorf("not a date (use YYYY-MM-DD or %s)", orderExample(order))
 		}
-		return d, nil
+		return boxed(box, d), nil
 	case TypeBoolean:
 		switch strings.ToLower(s) {
 		case "yes", "true", "1", "y":
@@ -140,7 +148,7 @@ func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, erro
 		if !ok {
 			return nil, fmt.Errorf("not one of the options (%s)", strings.Join(q.Options, ", "))
 		}
-		return o, nil
+		return boxed(box, o), nil
 	case TypeMulti:
 		if separator == "" {
 			separator = ","
@@ -167,6 +175,13 @@ func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, erro
 		return out, nil
 	}
 	return nil, fmt.Errorf("question type %q is unknown", q.Type)
+}
+
+func boxed[T ~string](box *anybox.Block, s T) any {
+	if box == nil {
+		return s
+	}
+	return anybox.Box(box, s)
 }
 
 func matchOption(options []string, s string) (string, bool) {
