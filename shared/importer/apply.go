@@ -51,9 +51,9 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 		return BatchResult{}, err
 	}
 	ctx, writes := withWriteCount(ctx)
-	plans := map[string]roster.SheetPlan{}
-	for _, p := range im.Sheets {
-		plans[p.Name] = p
+	plans := map[string]*roster.SheetPlan{}
+	for i := range im.Sheets {
+		plans[im.Sheets[i].Name] = &im.Sheets[i]
 	}
 	recs := make([]roster.Record, len(rows))
 	for i, r := range rows {
@@ -77,7 +77,11 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 				if i >= len(rows) {
 					return
 				}
-				decisions[i], errs[i] = s.applyRow(ctx, res, prog, im, plans[recs[i].Sheet], recs[i], exs[i])
+				plan := plans[recs[i].Sheet]
+				if plan == nil {
+					plan = &roster.SheetPlan{} // as a missing map entry read before
+				}
+				decisions[i], errs[i] = s.applyRow(ctx, res, &prog, &im, plan, &recs[i], exs[i])
 			}
 		}()
 	}
@@ -110,9 +114,11 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 
 // applyRow decides and saves one record, re-reading and deciding again when
 // another writer changed the same user first; then sends its invitation.
-func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Program, im roster.Import, plan roster.SheetPlan, rec roster.Record, ex roster.Existing) (roster.Decision, error) {
+// The batch's program, import, plan and record are shared by pointer: a
+// row's worker only reads them.
+func (s *Service) applyRow(ctx context.Context, res resolver, prog *roster.Program, im *roster.Import, plan *roster.SheetPlan, rec *roster.Record, ex roster.Existing) (roster.Decision, error) {
 	for attempt := 1; ; attempt++ {
-		d := roster.Decide(roster.DecideInput{Program: prog, Settings: im.Settings, ImportID: im.ID, Plan: plan, Record: rec, Existing: ex, Now: s.now()})
+		d := roster.Decide(roster.DecideInput{Program: *prog, Settings: im.Settings, ImportID: im.ID, Plan: *plan, Record: *rec, Existing: ex, Now: s.now()})
 		if d.User == nil && d.Participant == nil {
 			return d, s.invite(ctx, prog, d, ex)
 		}
@@ -129,7 +135,7 @@ func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Progra
 		if !errors.Is(err, roster.ErrConflict) || attempt == maxSaveAttempts {
 			return d, fmt.Errorf("save sheet %s row %d: %w", rec.Sheet, rec.Row, err)
 		}
-		exs, err := res.existing(ctx, []roster.Record{rec})
+		exs, err := res.existing(ctx, []roster.Record{*rec})
 		if err != nil {
 			return d, err
 		}
@@ -139,7 +145,7 @@ func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Progra
 
 // invite sends a created participant's invitation and records it (A10).
 // The mail key makes a retried send a no-op where the mailer can tell.
-func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Decision, ex roster.Existing) error {
+func (s *Service) invite(ctx context.Context, prog *roster.Program, d roster.Decision, ex roster.Existing) error {
 	if !d.Invite {
 		return nil
 	}
@@ -165,7 +171,7 @@ func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Deci
 	if len(to) == 0 {
 		return nil // V9: finalize sends it to the linked participants (sendOnBehalf)
 	}
-	if err := s.cfg.Mailer.Send(ctx, invitation(prog, *u, to)); err != nil {
+	if err := s.cfg.Mailer.Send(ctx, invitation(*prog, *u, to)); err != nil {
 		return fmt.Errorf("send invitation: %w", err)
 	}
 	sent := *p
