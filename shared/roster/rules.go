@@ -105,7 +105,7 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 	s = s.WithDefaults()
 	rec := RecordIdentity(plan, row, cells)
 	rec.Values = cells
-	box := anybox.Block{Size: len(plan.Mapping)} // the row's answers: one allocation
+	box := anybox.Block{Size: min(len(plan.Mapping), 8)} // the row's answers: an allocation per 8
 	var flags []Flag
 	flag := func(col int, value, rule, reason string, sev Severity) {
 		flags = append(flags, Flag{Sheet: plan.Name, Row: row, Column: plan.header(col), Value: value, Reason: reason, Severity: sev, Rule: rule})
