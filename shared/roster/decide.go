@@ -84,7 +84,7 @@ func Decide(in DecideInput) Decision {
 
 	mark := ImportMark{ImportID: in.ImportID, Sheet: rec.Sheet, Row: rec.Row}
 	if cur == nil {
-		c := &created{user: u}
+		c := &decided{user: u}
 		p := &c.part
 		newParticipant(in, rec, u, &d, p)
 		mark.Action = ActionCreate
@@ -134,7 +134,7 @@ func Decide(in DecideInput) Decision {
 	p.UpdatedAt = in.Now
 	mark.Action = ActionUpdate
 	// Copies, so that u and mark stay off the heap on the other paths.
-	upd := &updated{part: p, mark: mark}
+	upd := &decided{part: p, mark: mark}
 	upd.part.LastImport = &upd.mark
 	d.Action, d.Participant = ActionUpdate, &upd.part
 	if userChanged {
@@ -144,16 +144,13 @@ func Decide(in DecideInput) Decision {
 	return d
 }
 
-// created and updated hold a row's new user, participant and import mark:
+// decided holds the user, participant and import mark a decision writes:
 // one allocation a row instead of three.
-type (
-	created struct {
-		user User
-		part Participant
-		mark ImportMark
-	}
-	updated created
-)
+type decided struct {
+	user User
+	part Participant
+	mark ImportMark
+}
 
 func matchedBy(username bool) string {
 	if username {
