@@ -35,6 +35,7 @@ const maxSaveAttempts = 5
 // again, or after a failure part-way, leaves the same data and reports the
 // same counts (A11); invitations go out once (A10).
 func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) (BatchResult, error) {
+	handed, fromPrepare := s.handoff.take(tenant, id, batch) // taken first: a failed try reads the file
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil {
 		return BatchResult{}, err
@@ -46,9 +47,11 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			return done, nil
 		}
 	}
-	rows, err := s.readBatch(ctx, batchKey(tenant, id, batch))
-	if err != nil {
-		return BatchResult{}, err
+	rows := handed
+	if !fromPrepare {
+		if rows, err = s.readBatch(ctx, batchKey(tenant, id, batch)); err != nil {
+			return BatchResult{}, err
+		}
 	}
 	ctx, writes := withWriteCount(ctx)
 	plans := map[string]*roster.SheetPlan{}

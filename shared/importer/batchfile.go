@@ -36,12 +36,19 @@ var errTornBatch = errors.New("is not whole (its run stopped while writing it?)"
 type batchWriter struct {
 	b    []byte
 	rows int
+	// asJSON: a row's answers went as JSON (kindJSON), so they read back
+	// as JSON gives them, not as they were written.
+	asJSON bool
 }
 
 func (w *batchWriter) reset() {
 	w.b = append(w.b[:0], batchMagic...)
-	w.rows = 0
+	w.rows, w.asJSON = 0, false
 }
+
+// plain reports whether the batch's rows read back exactly as they were
+// added.
+func (w *batchWriter) plain() bool { return !w.asJSON }
 
 func (w *batchWriter) add(r batchRow) error {
 	if len(w.b) == 0 {
@@ -51,6 +58,7 @@ func (w *batchWriter) add(r batchRow) error {
 	if err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", r.Record.Sheet, r.Record.Row, err)
 	}
+	w.asJSON = w.asJSON || !plainAnswers(r.Record.Answers)
 	w.b = b
 	w.rows++
 	return nil
@@ -108,12 +116,20 @@ const (
 	kindJSON   byte = 'J'
 )
 
-func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
+// plainAnswers reports whether every answer is of a kind ParseAnswer gives.
+func plainAnswers(a roster.Answers) bool {
 	for _, v := range a {
 		switch v.(type) {
 		case nil, string, json.Number, bool, []string:
 			continue
 		}
+		return false
+	}
+	return true
+}
+
+func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
+	if !plainAnswers(a) {
 		raw, err := json.Marshal(a)
 		if err != nil {
 			return nil, fmt.Errorf("encode answers: %w", err)
