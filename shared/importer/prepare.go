@@ -39,8 +39,9 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 // PrepareEach is Prepare calling ready(n), when not nil, as soon as batch n
 // is written, so that the in-process workflow applies it while the rest of
 // the file is read; the batch's rows are then handed to its apply as they
-// are (handoff.go), the file being read only by a resumed or retried apply. The file is first read through once (openReadable), so a
-// file that cannot be read still fails with nothing written. A batch's
+// are (handoff.go), the file being read only by a resumed or retried apply.
+// The file is first read through once (openReadable), so a file that
+// cannot be read still fails with nothing written. A batch's
 // rows come from the file and the import's edits alone, so a run stopped
 // part-way writes the same batches again and applies those not applied
 // (A11). Not so when a sheet maps usernames: the held rows (V9) are settled
