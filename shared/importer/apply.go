@@ -121,7 +121,8 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 // row's worker only reads them.
 func (s *Service) applyRow(ctx context.Context, res resolver, prog *roster.Program, im *roster.Import, plan *roster.SheetPlan, rec *roster.Record, ex roster.Existing) (roster.Decision, error) {
 	for attempt := 1; ; attempt++ {
-		d := roster.Decide(roster.DecideInput{Program: *prog, Settings: im.Settings, ImportID: im.ID, Plan: *plan, Record: *rec, Existing: ex, Now: s.now()})
+		d := roster.Decide(roster.DecideInput{Program: *prog, Settings: im.Settings, ImportID: im.ID, Plan: *plan, Record: *rec, Existing: ex, Now: s.now(),
+			AnswersOwned: true}) // the batch's rows are read only from here on
 		if d.User == nil && d.Participant == nil {
 			return d, s.invite(ctx, prog, d, ex)
 		}

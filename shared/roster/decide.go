@@ -15,6 +15,10 @@ type DecideInput struct {
 	Record   Record
 	Existing Existing
 	Now      time.Time
+	// AnswersOwned: the caller hands Record.Answers over and changes it no
+	// more, so a new participant's profile may be that very map when every
+	// answer is set (apply: a batch's rows are its own).
+	AnswersOwned bool
 }
 
 // Decide applies the identity and change rules (A1–A7, A10, A11, V9) to one valid
@@ -170,7 +174,7 @@ func identityTarget(rec Record) string {
 // newParticipant fills p with the participant rec creates for u.
 func newParticipant(in DecideInput, rec Record, u User, d *Decision, p *Participant) {
 	*p = Participant{Tenant: in.Program.Tenant, ProgramID: in.Program.ID, UserID: u.ID, Role: rec.Role,
-		Status: StatusPending, Profile: make(Profile, len(rec.Answers)), UpdatedAt: in.Now}
+		Status: StatusPending, UpdatedAt: in.Now}
 	if u.AccountCreated {
 		p.Status = StatusActive
 	}
@@ -184,10 +188,19 @@ func newParticipant(in DecideInput, rec Record, u User, d *Decision, p *Particip
 	}
 	keys := sortedKeys(rec.Answers)
 	imported := keys[:0] // the answered keys, in place: one slice a row
+	share := in.AnswersOwned && len(keys) > 0
 	for _, key := range keys {
-		if v := rec.Answers[key]; v != nil {
-			p.Profile[key] = v
-			imported = append(imported, key) // A7
+		share = share && rec.Answers[key] != nil
+	}
+	if share {
+		p.Profile, imported = Profile(rec.Answers), keys // every answer, as is (A7)
+	} else {
+		p.Profile = make(Profile, len(rec.Answers))
+		for _, key := range keys {
+			if v := rec.Answers[key]; v != nil {
+				p.Profile[key] = v
+				imported = append(imported, key) // A7
+			}
 		}
 	}
 	if len(imported) > 0 {
