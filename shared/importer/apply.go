@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/rosterhq/roster/shared/roster"
 )
@@ -34,6 +35,7 @@ const maxSaveAttempts = 5
 // again, or after a failure part-way, leaves the same data and reports the
 // same counts (A11); invitations go out once (A10).
 func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) (BatchResult, error) {
+	handed, fromPrepare := s.handoff.take(tenant, id, batch) // taken first: a failed try reads the file
 	im, prog, err := s.importAndProgram(ctx, tenant, id)
 	if err != nil {
 		return BatchResult{}, err
@@ -45,14 +47,16 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 			return done, nil
 		}
 	}
-	rows, err := s.readBatch(ctx, batchKey(tenant, id, batch))
-	if err != nil {
-		return BatchResult{}, err
+	rows := handed
+	if !fromPrepare {
+		if rows, err = s.readBatch(ctx, batchKey(tenant, id, batch)); err != nil {
+			return BatchResult{}, err
+		}
 	}
 	ctx, writes := withWriteCount(ctx)
-	plans := map[string]roster.SheetPlan{}
-	for _, p := range im.Sheets {
-		plans[p.Name] = p
+	plans := map[string]*roster.SheetPlan{}
+	for i := range im.Sheets {
+		plans[im.Sheets[i].Name] = &im.Sheets[i]
 	}
 	recs := make([]roster.Record, len(rows))
 	for i, r := range rows {
@@ -66,20 +70,24 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	decisions := make([]roster.Decision, len(rows))
 	errs := make([]error, len(rows))
 	var wg sync.WaitGroup
-	next := make(chan int)
+	var next atomic.Int64 // each worker takes the next row: no hand-off per row
 	for range min(s.cfg.RowWorkers, len(rows)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				decisions[i], errs[i] = s.applyRow(ctx, res, prog, im, plans[recs[i].Sheet], recs[i], exs[i])
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(rows) {
+					return
+				}
+				plan := plans[recs[i].Sheet]
+				if plan == nil {
+					plan = &roster.SheetPlan{} // as a missing map entry read before
+				}
+				decisions[i], errs[i] = s.applyRow(ctx, res, &prog, &im, plan, &recs[i], exs[i])
 			}
 		}()
 	}
-	for i := range rows {
-		next <- i
-	}
-	close(next)
 	wg.Wait()
 	if err := errors.Join(errs...); err != nil {
 		return BatchResult{}, fmt.Errorf("apply batch %d of import %s: %w", batch, id, err)
@@ -109,9 +117,12 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 
 // applyRow decides and saves one record, re-reading and deciding again when
 // another writer changed the same user first; then sends its invitation.
-func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Program, im roster.Import, plan roster.SheetPlan, rec roster.Record, ex roster.Existing) (roster.Decision, error) {
+// The batch's program, import, plan and record are shared by pointer: a
+// row's worker only reads them.
+func (s *Service) applyRow(ctx context.Context, res resolver, prog *roster.Program, im *roster.Import, plan *roster.SheetPlan, rec *roster.Record, ex roster.Existing) (roster.Decision, error) {
 	for attempt := 1; ; attempt++ {
-		d := roster.Decide(roster.DecideInput{Program: prog, Settings: im.Settings, ImportID: im.ID, Plan: plan, Record: rec, Existing: ex, Now: s.now()})
+		d := roster.Decide(roster.DecideInput{Program: *prog, Settings: im.Settings, ImportID: im.ID, Plan: *plan, Record: *rec, Existing: ex, Now: s.now(),
+			AnswersOwned: true}) // the batch's rows are read only from here on
 		if d.User == nil && d.Participant == nil {
 			return d, s.invite(ctx, prog, d, ex)
 		}
@@ -128,7 +139,7 @@ func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Progra
 		if !errors.Is(err, roster.ErrConflict) || attempt == maxSaveAttempts {
 			return d, fmt.Errorf("save sheet %s row %d: %w", rec.Sheet, rec.Row, err)
 		}
-		exs, err := res.existing(ctx, []roster.Record{rec})
+		exs, err := res.existing(ctx, []roster.Record{*rec})
 		if err != nil {
 			return d, err
 		}
@@ -138,7 +149,7 @@ func (s *Service) applyRow(ctx context.Context, res resolver, prog roster.Progra
 
 // invite sends a created participant's invitation and records it (A10).
 // The mail key makes a retried send a no-op where the mailer can tell.
-func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Decision, ex roster.Existing) error {
+func (s *Service) invite(ctx context.Context, prog *roster.Program, d roster.Decision, ex roster.Existing) error {
 	if !d.Invite {
 		return nil
 	}
@@ -164,7 +175,7 @@ func (s *Service) invite(ctx context.Context, prog roster.Program, d roster.Deci
 	if len(to) == 0 {
 		return nil // V9: finalize sends it to the linked participants (sendOnBehalf)
 	}
-	if err := s.cfg.Mailer.Send(ctx, invitation(prog, *u, to)); err != nil {
+	if err := s.cfg.Mailer.Send(ctx, invitation(*prog, *u, to)); err != nil {
 		return fmt.Errorf("send invitation: %w", err)
 	}
 	sent := *p

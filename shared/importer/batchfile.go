@@ -10,6 +10,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/rosterhq/roster/shared/anybox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/wire"
 )
@@ -35,12 +36,19 @@ var errTornBatch = errors.New("is not whole (its run stopped while writing it?)"
 type batchWriter struct {
 	b    []byte
 	rows int
+	// asJSON: a row's answers went as JSON (kindJSON), so they read back
+	// as JSON gives them, not as they were written.
+	asJSON bool
 }
 
 func (w *batchWriter) reset() {
 	w.b = append(w.b[:0], batchMagic...)
-	w.rows = 0
+	w.rows, w.asJSON = 0, false
 }
+
+// plain reports whether the batch's rows read back exactly as they were
+// added.
+func (w *batchWriter) plain() bool { return !w.asJSON }
 
 func (w *batchWriter) add(r batchRow) error {
 	if len(w.b) == 0 {
@@ -50,6 +58,7 @@ func (w *batchWriter) add(r batchRow) error {
 	if err != nil {
 		return fmt.Errorf("sheet %s row %d: %w", r.Record.Sheet, r.Record.Row, err)
 	}
+	w.asJSON = w.asJSON || !plainAnswers(r.Record.Answers)
 	w.b = b
 	w.rows++
 	return nil
@@ -76,9 +85,11 @@ func appendRow(b []byte, r batchRow) ([]byte, error) {
 		return nil, err
 	}
 	b = wire.AppendCount(b, rec.Assoc == nil, len(rec.Assoc))
-	for _, role := range slices.Sorted(maps.Keys(rec.Assoc)) {
-		b = wire.AppendString(b, role)
-		b = wire.AppendStrings(b, rec.Assoc[role])
+	if len(rec.Assoc) > 0 { // most rows link no one: no keys to sort
+		for _, role := range slices.Sorted(maps.Keys(rec.Assoc)) {
+			b = wire.AppendString(b, role)
+			b = wire.AppendStrings(b, rec.Assoc[role])
+		}
 	}
 	b = wire.AppendStrings(b, rec.Values)
 	b = wire.AppendCount(b, r.Flags == nil, len(r.Flags))
@@ -105,12 +116,20 @@ const (
 	kindJSON   byte = 'J'
 )
 
-func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
+// plainAnswers reports whether every answer is of a kind ParseAnswer gives.
+func plainAnswers(a roster.Answers) bool {
 	for _, v := range a {
 		switch v.(type) {
 		case nil, string, json.Number, bool, []string:
 			continue
 		}
+		return false
+	}
+	return true
+}
+
+func appendAnswers(b []byte, a roster.Answers) ([]byte, error) {
+	if !plainAnswers(a) {
 		raw, err := json.Marshal(a)
 		if err != nil {
 			return nil, fmt.Errorf("encode answers: %w", err)
@@ -159,7 +178,7 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 	if len(rest) > 0 {
 		s = unsafe.String(&rest[0], len(rest))
 	}
-	r := &rowReader{wire.NewReader(s)}
+	r := &rowReader{Reader: wire.NewReader(s), boxes: anybox.Block{Size: 256}}
 	rows := make([]batchRow, 0, min(n, len(s)))
 	for range n {
 		rows = append(rows, r.row())
@@ -174,7 +193,31 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 }
 
 // rowReader reads what appendRow wrote; the first fault sticks.
-type rowReader struct{ wire.Reader }
+type rowReader struct {
+	wire.Reader
+	boxes anybox.Block // the batch's answers, a few allocations in all
+	cells []string     // where the rows' Values are cut from
+}
+
+// values reads wire.AppendStrings' list as Reader.Strings does, into a
+// slice of an array that many rows share.
+func (r *rowReader) values() []string {
+	n, isNil := r.Count()
+	if isNil {
+		return nil
+	}
+	if n == 0 {
+		return []string{}
+	}
+	if cap(r.cells)-len(r.cells) < n {
+		r.cells = make([]string, 0, max(n, 1024))
+	}
+	start := len(r.cells)
+	for range n {
+		r.cells = append(r.cells, r.String())
+	}
+	return r.cells[start:len(r.cells):len(r.cells)] // capped: an append copies
+}
 
 func (r *rowReader) row() batchRow {
 	rec := roster.Record{Sheet: r.String(), Row: int(r.Varint()), Role: r.String(), Email: r.String(), UserIDMapped: r.Bool(),
@@ -187,7 +230,7 @@ func (r *rowReader) row() batchRow {
 			rec.Assoc[role] = r.Strings()
 		}
 	}
-	rec.Values = r.Strings()
+	rec.Values = r.values()
 	out := batchRow{Record: rec}
 	if n, isNil := r.Count(); !isNil {
 		out.Flags = make([]roster.Flag, n)
@@ -223,9 +266,9 @@ func (r *rowReader) answers() roster.Answers {
 		case kindNil:
 			a[k] = nil
 		case kindString:
-			a[k] = r.String()
+			a[k] = anybox.Box(&r.boxes, r.String())
 		case kindNumber:
-			a[k] = json.Number(r.String())
+			a[k] = anybox.Box(&r.boxes, json.Number(r.String()))
 		case kindBool:
 			a[k] = r.Bool()
 		case kindMulti:

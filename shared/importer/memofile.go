@@ -146,6 +146,7 @@ type hashSpool struct {
 	w   *bufio.Writer
 	n   uint64
 	err error
+	buf [16]byte // one hash's bytes: kept here, not on the heap per call
 }
 
 func newHashSpool(dir string) (*hashSpool, error) {
@@ -160,8 +161,7 @@ func (s *hashSpool) add(h rowHash) {
 	if s.err != nil {
 		return
 	}
-	var b [16]byte
-	_, s.err = s.w.Write(appendHash(b[:0], h))
+	_, s.err = s.w.Write(appendHash(s.buf[:0], h))
 	s.n++
 }
 

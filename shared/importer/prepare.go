@@ -38,8 +38,10 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 
 // PrepareEach is Prepare calling ready(n), when not nil, as soon as batch n
 // is written, so that the in-process workflow applies it while the rest of
-// the file is read. The file is first read through once (openReadable), so a
-// file that cannot be read still fails with nothing written. A batch's
+// the file is read; the batch's rows are then handed to its apply as they
+// are (handoff.go), the file being read only by a resumed or retried apply.
+// The file is first read through once (openReadable), so a file that
+// cannot be read still fails with nothing written. A batch's
 // rows come from the file and the import's edits alone, so a run stopped
 // part-way writes the same batches again and applies those not applied
 // (A11). Not so when a sheet maps usernames: the held rows (V9) are settled
@@ -65,6 +67,10 @@ func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func
 	var entries []Entry
 	var bw batchWriter
 	early := false // ready is told of each batch (set once guard is made)
+	// pending are the rows of the batch being written, handed to its apply
+	// as they are, once the file is written (handoff.go).
+	var pending []batchRow
+	defer s.handoff.drop(tenant, id)
 	flush := func() error {
 		if bw.rows == 0 {
 			return nil
@@ -75,6 +81,10 @@ func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func
 		}
 		man.Batches = append(man.Batches, key)
 		man.BatchRows = append(man.BatchRows, bw.rows)
+		if early && bw.plain() {
+			s.handoff.put(tenant, id, len(man.Batches), pending)
+		}
+		pending = nil
 		bw.reset()
 		if early {
 			ready(len(man.Batches))
@@ -112,8 +122,15 @@ func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func
 			entries = append(entries, Entry{Sheet: o.Plan.Name, Row: rowOf(o), Action: o.Action, Values: o.Record.Values, Flags: o.Flags})
 			return nil
 		}
-		if err := bw.add(batchRow{Record: o.Record, Flags: o.Flags}); err != nil {
+		row := batchRow{Record: o.Record, Flags: o.Flags}
+		if err := bw.add(row); err != nil {
 			return err
+		}
+		if early {
+			if pending == nil {
+				pending = make([]batchRow, 0, s.cfg.BatchSize)
+			}
+			pending = append(pending, row)
 		}
 		memo.noteBatchRow(o)
 		man.Rows++

@@ -306,7 +306,7 @@ func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.
 	}
 	out := make([]roster.Existing, len(recs))
 	for i, rec := range recs {
-		ex := roster.Existing{Participants: map[string]*roster.Participant{}}
+		var ex roster.Existing // Participants made only for a row that has one
 		if rec.Email != "" {
 			ex.ByEmail = byEmail[rec.Email]
 		}
@@ -318,6 +318,9 @@ func (r resolver) existing(ctx context.Context, recs []roster.Record) ([]roster.
 		}
 		for _, u := range []*roster.User{ex.ByEmail, ex.ByUserID, ex.ByUsername} {
 			if u != nil && parts[u.ID] != nil {
+				if ex.Participants == nil {
+					ex.Participants = map[string]*roster.Participant{}
+				}
 				ex.Participants[u.ID] = parts[u.ID]
 			}
 		}

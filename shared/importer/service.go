@@ -56,7 +56,8 @@ type Config struct {
 
 // Service runs Roster's use cases.
 type Service struct {
-	cfg Config
+	cfg     Config
+	handoff handoff // batches prepare hands to apply in this process (handoff.go)
 }
 
 // New returns a service over the given adapters.

@@ -15,6 +15,10 @@ type DecideInput struct {
 	Record   Record
 	Existing Existing
 	Now      time.Time
+	// AnswersOwned: the caller hands Record.Answers over and changes it no
+	// more, so a new participant's profile may be that very map when every
+	// answer is set (apply: a batch's rows are its own).
+	AnswersOwned bool
 }
 
 // Decide applies the identity and change rules (A1–A7, A10, A11, V9) to one valid
@@ -82,12 +86,15 @@ func Decide(in DecideInput) Decision {
 		return reject(identityTarget(rec), rec.Identity(), "S1", fmt.Sprintf("already a %s in this program; a person takes one role per program", cur.Role))
 	}
 
-	mark := &ImportMark{ImportID: in.ImportID, Sheet: rec.Sheet, Row: rec.Row}
+	mark := ImportMark{ImportID: in.ImportID, Sheet: rec.Sheet, Row: rec.Row}
 	if cur == nil {
-		p := newParticipant(in, rec, u, &d)
+		c := &decided{user: u}
+		p := &c.part
+		newParticipant(in, rec, u, &d, p)
 		mark.Action = ActionCreate
-		p.LastImport = mark
-		d.Action, d.User, d.Participant = ActionCreate, &u, p
+		c.mark = mark
+		p.LastImport = &c.mark
+		d.Action, d.User, d.Participant = ActionCreate, &c.user, p
 		// S4, A10: only participants this import creates, and not those it
 		// creates suspended: they could not use the invitation.
 		if s.Notify && p.Status != StatusSuspended {
@@ -121,7 +128,8 @@ func Decide(in DecideInput) Decision {
 				// Report the creation's warnings (A13), not what a second
 				// look at the new participant says.
 				var first Decision
-				newParticipant(in, rec, u, &first)
+				var again Participant
+				newParticipant(in, rec, u, &first, &again)
 				d.Flags = first.Flags
 			}
 		}
@@ -129,12 +137,23 @@ func Decide(in DecideInput) Decision {
 	}
 	p.UpdatedAt = in.Now
 	mark.Action = ActionUpdate
-	p.LastImport = mark
-	d.Action, d.Participant = ActionUpdate, &p
+	// Copies, so that u and mark stay off the heap on the other paths.
+	upd := &decided{part: p, mark: mark}
+	upd.part.LastImport = &upd.mark
+	d.Action, d.Participant = ActionUpdate, &upd.part
 	if userChanged {
-		d.User = &u
+		upd.user = u
+		d.User = &upd.user
 	}
 	return d
+}
+
+// decided holds the user, participant and import mark a decision writes:
+// one allocation a row instead of three.
+type decided struct {
+	user User
+	part Participant
+	mark ImportMark
 }
 
 func matchedBy(username bool) string {
@@ -152,9 +171,10 @@ func identityTarget(rec Record) string {
 	return TargetEmail
 }
 
-func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participant {
-	p := &Participant{Tenant: in.Program.Tenant, ProgramID: in.Program.ID, UserID: u.ID, Role: rec.Role,
-		Status: StatusPending, Profile: make(Profile, len(rec.Answers)), UpdatedAt: in.Now}
+// newParticipant fills p with the participant rec creates for u.
+func newParticipant(in DecideInput, rec Record, u User, d *Decision, p *Participant) {
+	*p = Participant{Tenant: in.Program.Tenant, ProgramID: in.Program.ID, UserID: u.ID, Role: rec.Role,
+		Status: StatusPending, UpdatedAt: in.Now}
 	if u.AccountCreated {
 		p.Status = StatusActive
 	}
@@ -168,10 +188,19 @@ func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participan
 	}
 	keys := sortedKeys(rec.Answers)
 	imported := keys[:0] // the answered keys, in place: one slice a row
+	share := in.AnswersOwned && len(keys) > 0
 	for _, key := range keys {
-		if v := rec.Answers[key]; v != nil {
-			p.Profile[key] = v
-			imported = append(imported, key) // A7
+		share = share && rec.Answers[key] != nil
+	}
+	if share {
+		p.Profile, imported = Profile(rec.Answers), keys // every answer, as is (A7)
+	} else {
+		p.Profile = make(Profile, len(rec.Answers))
+		for _, key := range keys {
+			if v := rec.Answers[key]; v != nil {
+				p.Profile[key] = v
+				imported = append(imported, key) // A7
+			}
 		}
 	}
 	if len(imported) > 0 {
@@ -183,7 +212,6 @@ func newParticipant(in DecideInput, rec Record, u User, d *Decision) *Participan
 			d.Flags = append(d.Flags, Flag{Sheet: rec.Sheet, Row: rec.Row, Column: q.Label, Reason: "required answer missing: the participant will be asked for it at onboarding", Severity: SeverityWarning, Rule: "A7"})
 		}
 	}
-	return p
 }
 
 // applyStatus applies the row's status to an existing participant (A6).

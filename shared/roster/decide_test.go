@@ -1,6 +1,7 @@
 package roster_test
 
 import (
+	"maps"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -396,6 +397,15 @@ func TestDecide(t *testing.T) {
 				t.Errorf("Decide(%s) mismatch (-want +got):\n%s", tc.name, diff)
 			}
 			diffFlags(t, "Decide", got.Flags, tc.want.Flags)
+			// Handing the answers over (apply) decides the same.
+			owned := tc.rec
+			owned.Answers = maps.Clone(tc.rec.Answers)
+			again := roster.Decide(roster.DecideInput{Program: prog, Settings: tc.settings, ImportID: importID,
+				Plan: plan, Record: owned, Existing: w.existing(tc.rec), Now: now, AnswersOwned: true})
+			newID := cmp.Options{cmpopts.IgnoreFields(roster.User{}, "ID"), cmpopts.IgnoreFields(roster.Participant{}, "UserID")}
+			if diff := cmp.Diff(got, again, newID); diff != "" {
+				t.Errorf("Decide(%s) with its answers handed over differs (-not +handed over):\n%s", tc.name, diff)
+			}
 		})
 	}
 }

@@ -1,6 +1,10 @@
 package roster
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/rosterhq/roster/shared/anybox"
+)
 
 // Record is one row of a sheet read through its mapping: the values a row
 // carries, parsed and checked against the program (V1, V3–V5).
@@ -101,6 +105,7 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 	s = s.WithDefaults()
 	rec := RecordIdentity(plan, row, cells)
 	rec.Values = cells
+	box := anybox.Block{Size: min(len(plan.Mapping), 8)} // the row's answers: an allocation per 8
 	var flags []Flag
 	flag := func(col int, value, rule, reason string, sev Severity) {
 		flags = append(flags, Flag{Sheet: plan.Name, Row: row, Column: plan.header(col), Value: value, Reason: reason, Severity: sev, Rule: rule})
@@ -140,7 +145,7 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 			if !ok {
 				continue // CheckMapping rejects such plans before rows are read
 			}
-			val, err := ParseAnswer(q, v, s.Separator, s.DateOrder)
+			val, err := parseAnswer(q, v, s.Separator, s.DateOrder, &box)
 			if err != nil {
 				flag(i, v, "V5", err.Error(), SeverityError)
 				continue

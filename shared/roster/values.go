@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/rosterhq/roster/shared/anybox"
 )
 
 // NormalizeEmail trims and lower-cases an email (V1).
@@ -22,19 +24,61 @@ func ValidEmail(s string) bool {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
 		return false
 	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
+	if !plainAddrSpec(s) { // the common address needs no parser; any other is net/mail's to judge
+		a, err := mail.ParseAddress(s)
+		if err != nil || a.Address != s {
+			return false
+		}
 	}
 	at := strings.LastIndexByte(s, '@')
 	domain := s[at+1:]
 	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
 }
 
-var userIDPattern = regexp.MustCompile(`^[A-Za-z0-9._-]+$`)
+// idShape reports whether s is one or more of A–Z, a–z, 0–9, '.', '_' and
+// '-': what `^[A-Za-z0-9._-]+$` matches (a fuzz target holds them equal).
+func idShape(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '.' || c == '_' || c == '-') {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// plainAddrSpec reports whether s is local@domain with both parts
+// dot-atoms of ASCII atext (RFC 5322 3.2.3): one net/mail.ParseAddress
+// accepts as the address s itself (a fuzz target holds it so). An address
+// it says no to may still be valid: ask net/mail.
+func plainAddrSpec(s string) bool {
+	at := strings.IndexByte(s, '@')
+	return at >= 0 && dotAtom(s[:at]) && dotAtom(s[at+1:])
+}
+
+// dotAtom reports whether s is 1*atext *("." 1*atext) in ASCII.
+func dotAtom(s string) bool {
+	if s == "" || s[0] == '.' || s[len(s)-1] == '.' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		case c == '.':
+			if s[i-1] == '.' {
+				return false
+			}
+		case strings.IndexByte("!#$%&'*+-/=?^_`{|}~", c) >= 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // ValidUserID reports whether s is an acceptable external User ID (V3).
-func ValidUserID(s string) bool { return len(s) <= 128 && userIDPattern.MatchString(s) }
+func ValidUserID(s string) bool { return len(s) <= 128 && idShape(s) }
 
 // NormalizeUsername trims and lower-cases a username: usernames are matched
 // case-insensitively (V9).
@@ -42,7 +86,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 
 // ValidUsername reports whether s (normalized) is an acceptable username (V9):
 // the characters of a User ID, at most 128 of them.
-func ValidUsername(s string) bool { return len(s) <= 128 && userIDPattern.MatchString(s) }
+func ValidUsername(s string) bool { return len(s) <= 128 && idShape(s) }
 
 // ParseStatus reads a status cell (V4): active or suspended in any case, or empty.
 func ParseStatus(s string) (Status, bool) {
@@ -60,31 +104,37 @@ func ParseStatus(s string) (Status, bool) {
 // ParseAnswer reads one cell as an answer to q (V5). An empty cell gives nil.
 // The error is the reason shown to the admin.
 func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, error) {
+	return parseAnswer(q, cell, separator, order, nil)
+}
+
+// parseAnswer is ParseAnswer putting a string answer into box, when not
+// nil: a row's answers then cost one allocation, not one each.
+func parseAnswer(q Question, cell, separator string, order DateOrder, box *anybox.Block) (any, error) {
 	s := strings.TrimSpace(cell)
 	if s == "" {
 		return nil, nil
 	}
 	switch q.Type {
 	case TypeText, "":
-		return s, nil
+		return boxed(box, s), nil
 	case TypeEmail:
 		e := NormalizeEmail(s)
 		if !ValidEmail(e) {
 			return nil, fmt.Errorf("not a valid email address")
 		}
-		return e, nil
+		return boxed(box, e), nil
 	case TypeNumber:
 		n, ok := ParseNumber(s)
 		if !ok {
 			return nil, fmt.Errorf("not a number")
 		}
-		return n, nil
+		return boxed(box, n), nil
 	case TypeDate:
 		d, ok := ParseDate(s, order)
 		if !ok {
 			return nil, fmt.Errorf("not a date (use YYYY-MM-DD or %s)", orderExample(order))
 		}
-		return d, nil
+		return boxed(box, d), nil
 	case TypeBoolean:
 		switch strings.ToLower(s) {
 		case "yes", "true", "1", "y":
@@ -98,7 +148,7 @@ func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, erro
 		if !ok {
 			return nil, fmt.Errorf("not one of the options (%s)", strings.Join(q.Options, ", "))
 		}
-		return o, nil
+		return boxed(box, o), nil
 	case TypeMulti:
 		if separator == "" {
 			separator = ","
@@ -127,6 +177,13 @@ func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, erro
 	return nil, fmt.Errorf("question type %q is unknown", q.Type)
 }
 
+func boxed[T ~string](box *anybox.Block, s T) any {
+	if box == nil {
+		return s
+	}
+	return anybox.Box(box, s)
+}
+
 func matchOption(options []string, s string) (string, bool) {
 	for _, o := range options {
 		if strings.EqualFold(strings.TrimSpace(o), s) {
@@ -136,7 +193,52 @@ func matchOption(options []string, s string) (string, bool) {
 	return "", false
 }
 
-var numberPattern = regexp.MustCompile(`^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`)
+// numberShape reports whether s is a decimal number, optionally signed and
+// with an exponent: what `^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$`
+// matches (a fuzz target holds them equal), without a regexp's cost per cell.
+func numberShape(s string) bool {
+	i := 0
+	if i < len(s) && (s[i] == '+' || s[i] == '-') {
+		i++
+	}
+	if n := leadingDigits(s[i:]); n > 0 {
+		i += n
+		if i < len(s) && s[i] == '.' {
+			i++
+			i += leadingDigits(s[i:])
+		}
+	} else {
+		if i >= len(s) || s[i] != '.' {
+			return false
+		}
+		i++
+		n := leadingDigits(s[i:])
+		if n == 0 {
+			return false
+		}
+		i += n
+	}
+	if i < len(s) && (s[i] == 'e' || s[i] == 'E') {
+		i++
+		if i < len(s) && (s[i] == '+' || s[i] == '-') {
+			i++
+		}
+		n := leadingDigits(s[i:])
+		if n == 0 {
+			return false
+		}
+		i += n
+	}
+	return i == len(s)
+}
+
+func leadingDigits(s string) int {
+	i := 0
+	for i < len(s) && s[i] >= '0' && s[i] <= '9' {
+		i++
+	}
+	return i
+}
 
 // ParseNumber reads a number and returns it in a canonical exact form: no
 // leading '+' or zeros, no trailing fractional zeros (V5).
@@ -146,7 +248,7 @@ func ParseNumber(s string) (json.Number, bool) {
 	// shows it holds it.
 	percent := strings.HasSuffix(s, "%")
 	s = strings.TrimSpace(strings.TrimSuffix(s, "%"))
-	if !numberPattern.MatchString(s) {
+	if !numberShape(s) {
 		return "", false
 	}
 	exp := 0
@@ -164,6 +266,7 @@ func ParseNumber(s string) (json.Number, bool) {
 	if percent {
 		exp -= 2
 	}
+	signed := s
 	neg := strings.HasPrefix(s, "-")
 	s = strings.TrimLeft(s, "+-")
 	intPart, frac, _ := strings.Cut(s, ".")
@@ -181,14 +284,24 @@ func ParseNumber(s string) (json.Number, bool) {
 	if intPart == "" {
 		intPart = "0"
 	}
+	// The canonical form is most often the cell itself: then it is returned
+	// as is, without building a copy.
 	out := intPart
 	if frac != "" {
-		out += "." + frac
+		out = joined(s, intPart, ".", frac)
 	}
 	if neg && out != "0" {
-		out = "-" + out
+		out = joined(signed, "-", out, "")
 	}
 	return json.Number(out), true
+}
+
+// joined returns a+b+c, as whole itself when whole already spells it.
+func joined(whole, a, b, c string) string {
+	if len(whole) == len(a)+len(b)+len(c) && whole[:len(a)] == a && whole[len(a):len(a)+len(b)] == b && whole[len(a)+len(b):] == c {
+		return whole
+	}
+	return a + b + c
 }
 
 var dateLayouts = []string{
@@ -202,8 +315,11 @@ var numericDate = regexp.MustCompile(`^(\d{1,4})[./-](\d{1,2})[./-](\d{1,4})$`)
 // order, or as a spreadsheet serial number, and returns it as YYYY-MM-DD (V5).
 func ParseDate(s string, order DateOrder) (string, bool) {
 	s = strings.TrimSpace(s)
-	for _, l := range dateLayouts {
+	for i, l := range dateLayouts {
 		if t, err := time.Parse(l, s); err == nil {
+			if i == 0 && s[0] >= '0' && s[0] <= '9' {
+				return s, true // already YYYY-MM-DD (no sign before the year): what Format gives
+			}
 			return t.Format(time.DateOnly), true
 		}
 	}

@@ -331,7 +331,11 @@ func FuzzParseNumber(f *testing.F) {
 		if !ok {
 			return
 		}
-		in, okIn := new(big.Rat).SetString(strings.TrimSpace(s))
+		num, percent := strings.CutSuffix(strings.TrimSpace(s), "%")
+		in, okIn := new(big.Rat).SetString(strings.TrimSpace(num))
+		if okIn && percent {
+			in.Quo(in, big.NewRat(100, 1)) // "12.5%" is 0.125
+		}
 		out, okOut := new(big.Rat).SetString(string(got))
 		if !okIn || !okOut || in.Cmp(out) != 0 {
 			t.Fatalf("ParseNumber(%q) = %q, not the same value", s, got)
