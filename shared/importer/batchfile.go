@@ -10,7 +10,6 @@ import (
 	"slices"
 	"unsafe"
 
-	"github.com/rosterhq/roster/shared/anybox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/wire"
 )
@@ -178,7 +177,7 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 	if len(rest) > 0 {
 		s = unsafe.String(&rest[0], len(rest))
 	}
-	r := &rowReader{Reader: wire.NewReader(s), boxes: anybox.Block{Size: 256}}
+	r := &rowReader{Reader: wire.NewReader(s)}
 	rows := make([]batchRow, 0, min(n, len(s)))
 	for range n {
 		rows = append(rows, r.row())
@@ -195,8 +194,7 @@ func decodeBatch(raw []byte) ([]batchRow, error) {
 // rowReader reads what appendRow wrote; the first fault sticks.
 type rowReader struct {
 	wire.Reader
-	boxes anybox.Block // the batch's answers, a few allocations in all
-	cells []string     // where the rows' Values are cut from
+	cells []string // where the rows' Values are cut from
 }
 
 // values reads wire.AppendStrings' list as Reader.Strings does, into a
@@ -266,9 +264,9 @@ func (r *rowReader) answers() roster.Answers {
 		case kindNil:
 			a[k] = nil
 		case kindString:
-			a[k] = anybox.Box(&r.boxes, r.String())
+			a[k] = r.String()
 		case kindNumber:
-			a[k] = anybox.Box(&r.boxes, json.Number(r.String()))
+			a[k] = json.Number(r.String())
 		case kindBool:
 			a[k] = r.Bool()
 		case kindMulti:

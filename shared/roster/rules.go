@@ -1,10 +1,6 @@
 package roster
 
-import (
-	"strings"
-
-	"github.com/rosterhq/roster/shared/anybox"
-)
+import "strings"
 
 // Record is one row of a sheet read through its mapping: the values a row
 // carries, parsed and checked against the program (V1, V3–V5).
@@ -105,7 +101,6 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 	s = s.WithDefaults()
 	rec := RecordIdentity(plan, row, cells)
 	rec.Values = cells
-	box := anybox.Block{Size: min(len(plan.Mapping), 8)} // the row's answers: an allocation per 8
 	var flags []Flag
 	flag := func(col int, value, rule, reason string, sev Severity) {
 		flags = append(flags, Flag{Sheet: plan.Name, Row: row, Column: plan.header(col), Value: value, Reason: reason, Severity: sev, Rule: rule})
@@ -145,7 +140,7 @@ func ReadRecord(p Program, plan SheetPlan, s ImportSettings, row int, cells []st
 			if !ok {
 				continue // CheckMapping rejects such plans before rows are read
 			}
-			val, err := parseAnswer(q, v, s.Separator, s.DateOrder, &box)
+			val, err := ParseAnswer(q, v, s.Separator, s.DateOrder)
 			if err != nil {
 				flag(i, v, "V5", err.Error(), SeverityError)
 				continue

@@ -12,8 +12,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"github.com/rosterhq/roster/shared/anybox"
 )
 
 // NormalizeEmail trims and lower-cases an email (V1).
@@ -104,37 +102,31 @@ func ParseStatus(s string) (Status, bool) {
 // ParseAnswer reads one cell as an answer to q (V5). An empty cell gives nil.
 // The error is the reason shown to the admin.
 func ParseAnswer(q Question, cell, separator string, order DateOrder) (any, error) {
-	return parseAnswer(q, cell, separator, order, nil)
-}
-
-// parseAnswer is ParseAnswer putting a string answer into box, when not
-// nil: a row's answers then cost one allocation, not one each.
-func parseAnswer(q Question, cell, separator string, order DateOrder, box *anybox.Block) (any, error) {
 	s := strings.TrimSpace(cell)
 	if s == "" {
 		return nil, nil
 	}
 	switch q.Type {
 	case TypeText, "":
-		return boxed(box, s), nil
+		return s, nil
 	case TypeEmail:
 		e := NormalizeEmail(s)
 		if !ValidEmail(e) {
 			return nil, fmt.Errorf("not a valid email address")
 		}
-		return boxed(box, e), nil
+		return e, nil
 	case TypeNumber:
 		n, ok := ParseNumber(s)
 		if !ok {
 			return nil, fmt.Errorf("not a number")
 		}
-		return boxed(box, n), nil
+		return n, nil
 	case TypeDate:
 		d, ok := ParseDate(s, order)
 		if !ok {
 			return nil, fmt.Errorf("not a date (use YYYY-MM-DD or %s)", orderExample(order))
 		}
-		return boxed(box, d), nil
+		return d, nil
 	case TypeBoolean:
 		switch strings.ToLower(s) {
 		case "yes", "true", "1", "y":
@@ -148,7 +140,7 @@ func parseAnswer(q Question, cell, separator string, order DateOrder, box *anybo
 		if !ok {
 			return nil, fmt.Errorf("not one of the options (%s)", strings.Join(q.Options, ", "))
 		}
-		return boxed(box, o), nil
+		return o, nil
 	case TypeMulti:
 		if separator == "" {
 			separator = ","
@@ -175,13 +167,6 @@ func parseAnswer(q Question, cell, separator string, order DateOrder, box *anybo
 		return out, nil
 	}
 	return nil, fmt.Errorf("question type %q is unknown", q.Type)
-}
-
-func boxed[T ~string](box *anybox.Block, s T) any {
-	if box == nil {
-		return s
-	}
-	return anybox.Box(box, s)
 }
 
 func matchOption(options []string, s string) (string, bool) {
