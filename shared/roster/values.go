@@ -18,11 +18,15 @@ import (
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
 // ValidEmail reports whether s (normalized) is a syntactically valid address (V1).
-func ValidEmail(s string) bool {
+func ValidEmail(s string) bool { return validEmail(s, plainAddrSpec) }
+
+// validEmail is ValidEmail; an address plain says yes to needs no parser,
+// any other is net/mail's to judge.
+func validEmail(s string, plain func(string) bool) bool {
 	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
 		return false
 	}
-	if !plainAddrSpec(s) { // the common address needs no parser; any other is net/mail's to judge
+	if !plain(s) {
 		a, err := mail.ParseAddress(s)
 		if err != nil || a.Address != s {
 			return false

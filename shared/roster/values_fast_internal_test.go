@@ -44,18 +44,7 @@ func FuzzIDShape(f *testing.F) {
 }
 
 // validEmailRef is ValidEmail with net/mail for every address.
-func validEmailRef(s string) bool {
-	if s == "" || len(s) > 254 || strings.ContainsAny(s, " \t\r\n<>,;\"") {
-		return false
-	}
-	a, err := mail.ParseAddress(s)
-	if err != nil || a.Address != s {
-		return false
-	}
-	at := strings.LastIndexByte(s, '@')
-	domain := s[at+1:]
-	return at > 0 && strings.Contains(domain, ".") && !strings.HasPrefix(domain, ".") && !strings.HasSuffix(domain, ".")
-}
+func validEmailRef(s string) bool { return validEmail(s, func(string) bool { return false }) }
 
 func FuzzPlainAddrSpec(f *testing.F) {
 	for _, s := range shapeSeeds {

@@ -126,10 +126,7 @@ func Run(t *testing.T, newBlobs func(t *testing.T) importer.Blobs) {
 	})
 	t.Run("scratch_put", func(t *testing.T) {
 		b := newBlobs(t)
-		sb, ok := b.(importer.ScratchBlobs)
-		if !ok {
-			t.Skip("no PutScratch: work files are written as every blob is")
-		}
+		sb := scratchBlobs(t, b)
 		for _, content := range []string{"first batch, longer", "second"} {
 			if err := sb.PutScratch(t.Context(), "work/t1/i1/batch-00002.rows", strings.NewReader(content)); err != nil {
 				t.Fatalf("PutScratch = %v", err)
@@ -146,10 +143,7 @@ func Run(t *testing.T, newBlobs func(t *testing.T) importer.Blobs) {
 		// Whichever way a key was written last, Get returns that (A11:
 		// a resumed run rewrites work files either way).
 		b := newBlobs(t)
-		sb, ok := b.(importer.ScratchBlobs)
-		if !ok {
-			t.Skip("no PutScratch: work files are written as every blob is")
-		}
+		sb := scratchBlobs(t, b)
 		const key = "work/t1/i1/result-00001.json"
 		scratch := func(content string) {
 			t.Helper()
@@ -178,10 +172,7 @@ func Run(t *testing.T, newBlobs func(t *testing.T) importer.Blobs) {
 	})
 	t.Run("concurrent_scratch_puts", func(t *testing.T) {
 		b := newBlobs(t)
-		sb, ok := b.(importer.ScratchBlobs)
-		if !ok {
-			t.Skip("no PutScratch: work files are written as every blob is")
-		}
+		sb := scratchBlobs(t, b)
 		const n = 20
 		var wg sync.WaitGroup
 		errs := make([]error, n)
@@ -277,4 +268,15 @@ func wantContent(t *testing.T, b importer.Blobs, key string, want []byte) {
 	if !bytes.Equal(got, want) {
 		t.Fatalf("Get(%q) = %d bytes %.40q, want %d bytes %.40q", key, len(got), got, len(want), want)
 	}
+}
+
+// scratchBlobs returns b as a ScratchBlobs, or skips the test: a store
+// without PutScratch writes work files as every blob.
+func scratchBlobs(t *testing.T, b importer.Blobs) importer.ScratchBlobs {
+	t.Helper()
+	sb, ok := b.(importer.ScratchBlobs)
+	if !ok {
+		t.Skip("no PutScratch: work files are written as every blob is")
+	}
+	return sb
 }
