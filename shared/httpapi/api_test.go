@@ -17,12 +17,12 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/store/bolt"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 	"github.com/xuri/excelize/v2"
 )
@@ -64,14 +64,7 @@ func newEnvLimits(t *testing.T, opt Options, lim sheet.Limits) *env {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localfiles.Open(t, dir)
 	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, TmpDir: t.TempDir(), BatchSize: 2, Limits: lim})
 	flow := inproc.New(svc, inproc.Options{Async: true})
 	svc.SetWorkflow(flow)

@@ -11,6 +11,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -39,7 +40,7 @@ func newDoorEnv(t *testing.T, lim sheet.Limits) *doorEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, SentMail: ob, BatchSize: 2, TmpDir: dir, Limits: lim})
 	svc.SetWorkflow(inproc.New(svc, inproc.Options{}))
 	e := &doorEnv{svc: svc, admin: svc.As(admin(tenant))}

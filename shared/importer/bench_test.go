@@ -8,12 +8,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/store/bolt"
 	"github.com/rosterhq/roster/shared/testenv/heaptest"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -40,8 +39,7 @@ func BenchmarkImportCSV(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		blobs, _ := fsblob.New(filepath.Join(dir, "blobs"))
-		ob, _ := outbox.New(filepath.Join(dir, "outbox"))
+		blobs, ob := localfiles.Open(b, dir)
 		svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, TmpDir: dir})
 		svc.SetWorkflow(inproc.New(svc, inproc.Options{}))
 		if err := svc.PutProgram(ctx, program); err != nil {

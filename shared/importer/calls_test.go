@@ -3,15 +3,13 @@ package importer_test
 import (
 	"context"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -51,15 +49,8 @@ func TestImportItemCalls(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	cs := &countingStore{Store: boltBackend.open(t, dir)}
-	fb, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	fb, ob := localfiles.Open(t, dir)
 	cb := &countingBlobs{Blobs: fb}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
 	svc := importer.New(importer.Config{Store: cs, Blobs: cb, Mailer: ob, BatchSize: 10, TmpDir: dir})
 	svc.SetWorkflow(inproc.New(svc, inproc.Options{}))
 	if err := svc.PutProgram(ctx, program); err != nil {

@@ -13,13 +13,13 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/store/bolt"
 	"github.com/rosterhq/roster/shared/store/dynamo"
 	"github.com/rosterhq/roster/shared/testenv/awstest"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 )
 
 const tenant = "t1"
@@ -105,7 +105,7 @@ func newEnvOn(t *testing.T, b backend, batchSize int) *env {
 	t.Helper()
 	dir := t.TempDir()
 	st := b.open(t, dir)
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	fs := &failingStore{Store: st}
 	svc := importer.New(importer.Config{Store: withGenerations(fs, st), Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: batchSize, TmpDir: dir})
 	if err := svc.PutProgram(context.Background(), program); err != nil {
@@ -484,19 +484,4 @@ func TestStartWhenTheWorkflowRefuses(t *testing.T) {
 	if got, _ := e.svc.GetImport(ctx, tenant, im.ID); got.Status != roster.ImportRunning {
 		t.Errorf("status = %s, want RUNNING", got.Status)
 	}
-}
-
-// localFiles opens the embedded blob store and outbox under dir, as the
-// CLI lays them out.
-func localFiles(t *testing.T, dir string) (*fsblob.Blobs, *outbox.Outbox) {
-	t.Helper()
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return blobs, ob
 }

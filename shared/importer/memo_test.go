@@ -17,6 +17,7 @@ import (
 	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 )
 
 // generationStore is a failingStore over a store that counts its people
@@ -45,7 +46,7 @@ func newMemoEnv(t *testing.T, fast bool) memoEnv {
 	t.Helper()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	fs := &failingStore{Store: st}
 	var store importer.Store = fs
 	if fast {

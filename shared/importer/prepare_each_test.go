@@ -11,6 +11,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -79,7 +80,7 @@ func TestResumeStoppedDuringPrepare(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := &failingStore{Store: boltBackend.open(t, dir)}
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	first := &env{svc: importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: 3, TmpDir: dir,
 		RunOwner: "first", SoleOwner: true}), store: st, outbox: ob}
 	if err := first.svc.PutProgram(ctx, program); err != nil {
@@ -127,7 +128,7 @@ func TestPrepareEachUnreadableFile(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := &failingStore{Store: boltBackend.open(t, dir)}
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	e := &env{svc: importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: 3, TmpDir: dir,
 		Limits: sheet.Limits{MaxRows: 35}}), store: st, outbox: ob}
 	if err := e.svc.PutProgram(ctx, program); err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -22,7 +23,7 @@ func testResumeInterruptedRun(t *testing.T, b backend) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := b.open(t, dir)
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	// The first process: its store dies in batch 2, after batch 1's six
 	// saves (a creation and an invitation's record per row) and one more.
 	dying := &failingStore{Store: st, failAfter: 7}

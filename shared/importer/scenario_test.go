@@ -16,6 +16,7 @@ import (
 	"github.com/rosterhq/roster/shared/report"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -43,7 +44,7 @@ func newScenarioEnv(t *testing.T, lim sheet.Limits, programs ...roster.Program) 
 	t.Helper()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, BatchSize: 2, TmpDir: dir, Limits: lim})
 	svc.SetWorkflow(inproc.New(svc, inproc.Options{}))
 	for _, p := range programs {

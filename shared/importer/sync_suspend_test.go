@@ -12,6 +12,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 )
 
 // suspendEnv is a live integration "hr" into program p1's students whose
@@ -31,7 +32,7 @@ const hrContact = "it@example.com"
 func newSuspendEnv(t *testing.T, b backend, configure func(*roster.Integration)) *suspendEnv {
 	t.Helper()
 	dir := t.TempDir()
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	st := b.open(t, dir)
 	fs := &failingStore{Store: st}
 	svc := importer.New(importer.Config{Store: withGenerations(fs, st), Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, TmpDir: dir, BatchSize: 10,

@@ -17,6 +17,7 @@ import (
 	"github.com/rosterhq/roster/shared/importer"
 	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -29,7 +30,7 @@ func TestResumeAfterLostWorkFiles(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	st := boltBackend.open(t, dir)
-	blobs, ob := localFiles(t, dir)
+	blobs, ob := localfiles.Open(t, dir)
 	first := &env{svc: importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, Workflow: manualFlow{}, BatchSize: 3, TmpDir: dir,
 		RunOwner: "first", SoleOwner: true}), store: &failingStore{Store: st}, outbox: ob}
 	if err := first.svc.PutProgram(ctx, program); err != nil {

@@ -66,7 +66,9 @@ func (s *Set) Len() int { return s.n }
 func (s *Set) Err() error { return s.err }
 
 // Add adds key with payload unless it is there. It returns the payload key
-// was first added with and whether it was there.
+// was first added with and whether it was there. Add keeps no reference to
+// key (it copies the bytes into its log), so key may be a view of a buffer
+// the caller reuses.
 func (s *Set) Add(key string, payload uint64) (first uint64, found bool) {
 	fp := uint32(s.hash(key) >> 32)
 	sh, used := &s.slots[fp%shards], &s.used[fp%shards]

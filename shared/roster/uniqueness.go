@@ -37,7 +37,7 @@ func (u *Uniqueness) Check(rec Record, plan SheetPlan) []Flag {
 			return
 		}
 		u.key = append(append(u.key[:0], kind), value...)
-		// Add copies the key, so it may borrow u.key's bytes.
+		// Add keeps no reference to the key, so it may borrow u.key's bytes.
 		first, dup := u.seen.Add(unsafe.String(unsafe.SliceData(u.key), len(u.key)), uint64(sheet)<<32|uint64(uint32(rec.Row)))
 		if !dup {
 			return

@@ -79,31 +79,29 @@ func decodeValue(k, raw []byte, v any) error {
 // decodeUser is decodeValue of a user, which leaves the user on the
 // caller's stack.
 func decodeUser(k, raw []byte) (roster.User, error) {
-	if len(raw) > 0 && (raw[0] == tagUser || raw[0] == tagUserWithIDs) {
-		u, err := readUser(k, raw)
-		if err != nil {
-			return roster.User{}, fmt.Errorf("decode: %w", err)
-		}
-		return u, nil
-	}
-	var u roster.User
-	err := decodeValue(k, raw, &u)
-	return u, err
+	return decodeAs(k, raw, tagUser, tagUserWithIDs, readUser)
 }
 
 // decodeParticipant is decodeValue of a participant, which leaves the
 // participant on the caller's stack.
 func decodeParticipant(k, raw []byte) (roster.Participant, error) {
-	if len(raw) > 0 && (raw[0] == tagParticipant || raw[0] == tagParticipantWithIDs) {
-		p, err := readParticipant(k, raw)
+	return decodeAs(k, raw, tagParticipant, tagParticipantWithIDs, readParticipant)
+}
+
+// decodeAs reads a value in the binary form of tag or tagWithIDs with read,
+// and any other through decodeValue.
+func decodeAs[T any](k, raw []byte, tag, tagWithIDs byte, read func(k, raw []byte) (T, error)) (T, error) {
+	if len(raw) > 0 && (raw[0] == tag || raw[0] == tagWithIDs) {
+		v, err := read(k, raw)
 		if err != nil {
-			return roster.Participant{}, fmt.Errorf("decode: %w", err)
+			var zero T
+			return zero, fmt.Errorf("decode: %w", err)
 		}
-		return p, nil
+		return v, nil
 	}
-	var p roster.Participant
-	err := decodeValue(k, raw, &p)
-	return p, err
+	var v T
+	err := decodeValue(k, raw, &v)
+	return v, err
 }
 
 func appendUser(b []byte, u *roster.User) []byte {

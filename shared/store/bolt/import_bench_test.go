@@ -16,12 +16,11 @@ import (
 
 	"go.etcd.io/bbolt"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/sheet"
 	"github.com/rosterhq/roster/shared/testenv/heaptest"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 	"github.com/rosterhq/roster/shared/workflow/inproc"
 )
 
@@ -170,14 +169,7 @@ func benchImport(b testing.TB, dir, csvPath string, rows int, created bool) (txs
 		b.Fatal(err)
 	}
 	defer st.Close()
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	blobs, ob := localfiles.Open(b, dir)
 	svc := importer.New(importer.Config{Store: st, Blobs: blobs, Mailer: ob, TmpDir: b.TempDir(),
 		Limits: sheet.Limits{MaxRows: rows + 1}}) // the header and the rows, whatever F8's count
 	svc.SetWorkflow(inproc.New(svc, inproc.Options{}))

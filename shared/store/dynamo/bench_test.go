@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -14,12 +13,11 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 	"github.com/aws/aws-sdk-go-v2/service/ses"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/mail/sesmail"
 	"github.com/rosterhq/roster/shared/roster"
 	"github.com/rosterhq/roster/shared/store/dynamo"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 )
 
 // counting counts the requests the store makes and the capacity units
@@ -270,14 +268,7 @@ func BenchmarkApplyBatch(b *testing.B) {
 	client := newClient(b)
 	table := newTable(b, client)
 	dir := b.TempDir()
-	fs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	mail, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	fs, mail := localfiles.Open(b, dir)
 	plain := importer.New(importer.Config{Store: dynamo.New(client, table), Blobs: fs, Mailer: mail, TmpDir: dir})
 	// counted is the apply step as the apply Lambda builds it: its mailer
 	// claims each invitation in the table before sending (A10).

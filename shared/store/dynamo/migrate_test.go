@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -13,10 +12,9 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb"
 	"github.com/aws/aws-sdk-go-v2/service/dynamodb/types"
 
-	"github.com/rosterhq/roster/shared/blob/fsblob"
 	"github.com/rosterhq/roster/shared/importer"
-	"github.com/rosterhq/roster/shared/mail/outbox"
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/testenv/localfiles"
 )
 
 // legacyTable returns a table holding what the layout-1 store wrote: no
@@ -229,14 +227,7 @@ func TestWatchdogMigrates(t *testing.T) {
 	ctx := context.Background()
 	c, table, _ := legacyTable(t)
 	dir := t.TempDir()
-	blobs, err := fsblob.New(filepath.Join(dir, "blobs"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	ob, err := outbox.New(filepath.Join(dir, "outbox"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	blobs, ob := localfiles.Open(t, dir)
 	s := New(c, table)
 	svc := importer.New(importer.Config{Store: s, Blobs: blobs, Mailer: ob, TmpDir: dir})
 	if _, err := s.GetParticipants(ctx, "t1", "p1", []string{"u00"}); !errors.Is(err, ErrOldLayout) {
