@@ -102,8 +102,8 @@ func BenchmarkImportVsBareBolt(b *testing.B) {
 		importPeak = max(importPeak, peak.Bytes()) // before the bare write's records are read
 		dbSize, dirSize = sizes(b, dir, csvPath)
 		recs := storedRecords(b, filepath.Join(dir, "roster.db"))
-		if len(recs) != rows {
-			b.Fatalf("the import stored %d rows, want %d", len(recs), rows)
+		if recs.len() != rows {
+			b.Fatalf("the import stored %d rows, want %d", recs.len(), rows)
 		}
 		c3 := cpuTime()
 		bareTime += bareWrite(b, filepath.Join(b.TempDir(), "bare.db"), recs, false)
@@ -252,17 +252,33 @@ func sizes(b *testing.B, dir, uploaded string) (db, all int64) {
 	return db, all - 2*up.Size() // the file is kept once per import
 }
 
-type kv struct{ bucket, key, value []byte }
+// rowBuckets are the buckets of a row's five records, in order.
+var rowBuckets = [5][]byte{bucketUsers, bucketEmails, bucketExternalIDs, bucketParticipants, bucketUserPrograms}
+
+// bareRecords are rows' records, each row's five in rowBuckets' order, as
+// spans of one arena: a million rows held as byte slices would be ten
+// million pointers, which the collector would scan during the bare write
+// and bill to it.
+type bareRecords struct {
+	arena []byte
+	rows  [][5]struct{ key, value span }
+}
+
+func (r *bareRecords) len() int { return len(r.rows) }
 
 // storedRecords reads back, in user ID (creation) order, each row's five
 // records as the import stored them.
-func storedRecords(b *testing.B, path string) [][5]kv {
+func storedRecords(b *testing.B, path string) *bareRecords {
 	db, err := bbolt.Open(path, 0o600, &bbolt.Options{ReadOnly: true})
 	if err != nil {
 		b.Fatal(err)
 	}
 	defer db.Close()
-	var out [][5]kv
+	out := &bareRecords{}
+	add := func(p []byte) span {
+		out.arena = append(out.arena, p...)
+		return span{len(out.arena) - len(p), len(out.arena)}
+	}
 	err = db.View(func(tx *bbolt.Tx) error {
 		users := tx.Bucket(bucketUsers)
 		return users.ForEach(func(k, v []byte) error {
@@ -270,23 +286,17 @@ func storedRecords(b *testing.B, path string) [][5]kv {
 			if err := decodeValue(k, v, &u); err != nil {
 				return err
 			}
-			row := [5]kv{
-				{bucketUsers, k, v},
-				{bucketEmails, key(u.Tenant, u.Email), nil},
-				{bucketExternalIDs, key(u.Tenant, u.ExternalID), nil},
-				{bucketParticipants, key(u.Tenant, benchProgram.ID, u.ID), nil},
-				{bucketUserPrograms, key(u.Tenant, u.ID, benchProgram.ID), nil},
-			}
-			for i := range row {
-				if i > 0 {
-					row[i].value = tx.Bucket(row[i].bucket).Get(row[i].key)
+			keys := [5][]byte{k, key(u.Tenant, u.Email), key(u.Tenant, u.ExternalID),
+				key(u.Tenant, benchProgram.ID, u.ID), key(u.Tenant, u.ID, benchProgram.ID)}
+			var row [5]struct{ key, value span }
+			for i, k := range keys {
+				v := tx.Bucket(rowBuckets[i]).Get(k)
+				if v == nil {
+					return fmt.Errorf("user %s has no record in %s", u.ID, rowBuckets[i])
 				}
-				if row[i].value == nil {
-					return fmt.Errorf("user %s has no record in %s", u.ID, row[i].bucket)
-				}
-				row[i].key, row[i].value = clone(row[i].key), clone(row[i].value)
+				row[i].key, row[i].value = add(k), add(v)
 			}
-			out = append(out, row)
+			out.rows = append(out.rows, row)
 			return nil
 		})
 	})
@@ -296,14 +306,12 @@ func storedRecords(b *testing.B, path string) [][5]kv {
 	return out
 }
 
-func clone(b []byte) []byte { return append([]byte{}, b...) }
-
 // bareWrite puts recs into a new bbolt file with bbolt's default options,
 // bareRowsPerTx rows per (fsynced) transaction, and returns the time taken.
 // checked first reads, for each row, what a Save reads inside its
 // transaction to check versions and unique keys: the user, its email and
 // external-ID lookups, and the participant (the checked bare write).
-func bareWrite(b *testing.B, path string, recs [][5]kv, checked bool) time.Duration {
+func bareWrite(b *testing.B, path string, recs *bareRecords, checked bool) time.Duration {
 	start := time.Now()
 	db, err := bbolt.Open(path, 0o600, nil)
 	if err != nil {
@@ -311,8 +319,8 @@ func bareWrite(b *testing.B, path string, recs [][5]kv, checked bool) time.Durat
 	}
 	defer db.Close()
 	err = db.Update(func(tx *bbolt.Tx) error {
-		for _, r := range recs[0] {
-			if _, err := tx.CreateBucket(r.bucket); err != nil {
+		for _, bucket := range rowBuckets {
+			if _, err := tx.CreateBucket(bucket); err != nil {
 				return err
 			}
 		}
@@ -321,19 +329,20 @@ func bareWrite(b *testing.B, path string, recs [][5]kv, checked bool) time.Durat
 	if err != nil {
 		b.Fatal(err)
 	}
-	for i := 0; i < len(recs); i += bareRowsPerTx {
+	a := recs.arena
+	for i := 0; i < recs.len(); i += bareRowsPerTx {
 		err := db.Update(func(tx *bbolt.Tx) error {
-			for _, row := range recs[i:min(i+bareRowsPerTx, len(recs))] {
-				for _, r := range row[:4] { // user, email, external ID, participant
+			for _, row := range recs.rows[i:min(i+bareRowsPerTx, recs.len())] {
+				for j, r := range row[:4] { // user, email, external ID, participant
 					if !checked {
 						break
 					}
-					if tx.Bucket(r.bucket).Get(r.key) != nil {
-						return fmt.Errorf("%s already holds the key", r.bucket)
+					if tx.Bucket(rowBuckets[j]).Get(r.key.of(a)) != nil {
+						return fmt.Errorf("%s already holds the key", rowBuckets[j])
 					}
 				}
-				for _, r := range row {
-					if err := tx.Bucket(r.bucket).Put(r.key, r.value); err != nil {
+				for j, r := range row {
+					if err := tx.Bucket(rowBuckets[j]).Put(r.key.of(a), r.value.of(a)); err != nil {
 						return err
 					}
 				}
