@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -67,29 +68,8 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	if err != nil {
 		return BatchResult{}, err
 	}
-	decisions := make([]roster.Decision, len(rows))
-	errs := make([]error, len(rows))
-	var wg sync.WaitGroup
-	var next atomic.Int64 // each worker takes the next row: no hand-off per row
-	for range min(s.cfg.RowWorkers, len(rows)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(rows) {
-					return
-				}
-				plan := plans[recs[i].Sheet]
-				if plan == nil {
-					plan = &roster.SheetPlan{} // as a missing map entry read before
-				}
-				decisions[i], errs[i] = s.applyRow(ctx, res, &prog, &im, plan, &recs[i], exs[i])
-			}
-		}()
-	}
-	wg.Wait()
-	if err := errors.Join(errs...); err != nil {
+	decisions, err := s.applyRows(ctx, res, &prog, &im, plans, recs, exs)
+	if err != nil {
 		return BatchResult{}, fmt.Errorf("apply batch %d of import %s: %w", batch, id, err)
 	}
 	out := BatchResult{Batch: batch, Entries: []Entry{}}
@@ -115,25 +95,126 @@ func (s *Service) ApplyBatch(ctx context.Context, tenant, id string, batch int) 
 	return out, s.cfg.Store.RecordBatch(ctx, tenant, id, batch)
 }
 
+// applyRows decides and saves a batch's records. A store that saves many
+// writes at once (BatchSaver) is given every row's write in one call, and
+// a row it refuses for a conflict is decided again alone (applyRow); other
+// stores save row by row. The batch's program, import, plans and records
+// are shared by pointer: a row's worker only reads them.
+func (s *Service) applyRows(ctx context.Context, res resolver, prog *roster.Program, im *roster.Import, plans map[string]*roster.SheetPlan, recs []roster.Record, exs []roster.Existing) ([]roster.Decision, error) {
+	decisions := make([]roster.Decision, len(recs))
+	saver, batched := s.cfg.Store.(BatchSaver)
+	if !batched {
+		err := eachRow(len(recs), s.cfg.RowWorkers, func(i int) (err error) {
+			decisions[i], err = s.applyRow(ctx, res, prog, im, planOf(plans, &recs[i]), &recs[i], exs[i])
+			return err
+		})
+		return decisions, err
+	}
+	_ = eachRow(len(recs), runtime.GOMAXPROCS(0), func(i int) error { // deciding only uses the CPU
+		decisions[i] = s.decide(prog, im, planOf(plans, &recs[i]), &recs[i], exs[i])
+		return nil
+	})
+	var ws []Write
+	var written []int // the row of each write
+	for i, d := range decisions {
+		if d.User != nil || d.Participant != nil {
+			ws, written = append(ws, Write{User: d.User, Participant: d.Participant}), append(written, i)
+		}
+	}
+	conflicted := make([]bool, len(recs))
+	for j, err := range s.saveAll(ctx, saver, ws) {
+		i := written[j]
+		switch d := &decisions[i]; {
+		case err == nil:
+			markSaved(d)
+		case errors.Is(err, roster.ErrConflict):
+			conflicted[i] = true
+		default:
+			return decisions, fmt.Errorf("save sheet %s row %d: %w", recs[i].Sheet, recs[i].Row, err)
+		}
+	}
+	var rest []int // rows with more to do: an invitation, or deciding again
+	for i, d := range decisions {
+		if d.Invite || conflicted[i] {
+			rest = append(rest, i)
+		}
+	}
+	err := eachRow(len(rest), s.cfg.RowWorkers, func(j int) (err error) {
+		i := rest[j]
+		if !conflicted[i] {
+			return s.invite(ctx, prog, decisions[i], exs[i])
+		}
+		fresh, err := res.existing(ctx, recs[i:i+1])
+		if err != nil {
+			return err
+		}
+		decisions[i], err = s.applyRow(ctx, res, prog, im, planOf(plans, &recs[i]), &recs[i], fresh[0])
+		return err
+	})
+	return decisions, err
+}
+
+// markSaved moves d's user and participant to the versions their save
+// stored.
+func markSaved(d *roster.Decision) {
+	if d.User != nil {
+		d.User.Version++
+	}
+	if d.Participant != nil {
+		d.Participant.Version++
+	}
+}
+
+// eachRow calls fn for each of n rows on at most workers goroutines, each
+// taking the next row (no hand-off per row), and joins fn's errors.
+func eachRow(n, workers int, fn func(i int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	var next atomic.Int64
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				errs[i] = fn(i)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// planOf is the plan of rec's sheet.
+func planOf(plans map[string]*roster.SheetPlan, rec *roster.Record) *roster.SheetPlan {
+	if plan := plans[rec.Sheet]; plan != nil {
+		return plan
+	}
+	return &roster.SheetPlan{} // as a missing map entry read before
+}
+
+// decide is Decide for one record of a batch.
+func (s *Service) decide(prog *roster.Program, im *roster.Import, plan *roster.SheetPlan, rec *roster.Record, ex roster.Existing) roster.Decision {
+	return roster.Decide(roster.DecideInput{Program: *prog, Settings: im.Settings, ImportID: im.ID, Plan: *plan, Record: *rec, Existing: ex, Now: s.now(),
+		AnswersOwned: true}) // the batch's rows are read only from here on
+}
+
 // applyRow decides and saves one record, re-reading and deciding again when
 // another writer changed the same user first; then sends its invitation.
 // The batch's program, import, plan and record are shared by pointer: a
 // row's worker only reads them.
 func (s *Service) applyRow(ctx context.Context, res resolver, prog *roster.Program, im *roster.Import, plan *roster.SheetPlan, rec *roster.Record, ex roster.Existing) (roster.Decision, error) {
 	for attempt := 1; ; attempt++ {
-		d := roster.Decide(roster.DecideInput{Program: *prog, Settings: im.Settings, ImportID: im.ID, Plan: *plan, Record: *rec, Existing: ex, Now: s.now(),
-			AnswersOwned: true}) // the batch's rows are read only from here on
+		d := s.decide(prog, im, plan, rec, ex)
 		if d.User == nil && d.Participant == nil {
 			return d, s.invite(ctx, prog, d, ex)
 		}
 		err := s.save(ctx, Write{User: d.User, Participant: d.Participant})
 		if err == nil {
-			if d.User != nil {
-				d.User.Version++
-			}
-			if d.Participant != nil {
-				d.Participant.Version++
-			}
+			markSaved(&d)
 			return d, s.invite(ctx, prog, d, ex)
 		}
 		if !errors.Is(err, roster.ErrConflict) || attempt == maxSaveAttempts {

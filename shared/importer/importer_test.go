@@ -39,7 +39,7 @@ type env struct {
 	outbox *outbox.Outbox
 }
 
-// failingStore fails every Save after the first failAfter ones (0: never).
+// failingStore fails every write after the first failAfter ones (0: never).
 type failingStore struct {
 	importer.Store
 	failAfter int64
@@ -53,6 +53,29 @@ func (f *failingStore) Save(ctx context.Context, w importer.Write) error {
 		return errInjected
 	}
 	return f.Store.Save(ctx, w)
+}
+
+// SaveAll is the inner store's SaveAll where it has one (else Save's, a
+// write at a time), the writes past the first failAfter failing as Save's.
+func (f *failingStore) SaveAll(ctx context.Context, ws []importer.Write) []error {
+	errs := make([]error, len(ws))
+	ok := len(ws)
+	if n := f.saves.Add(int64(len(ws))); f.failAfter > 0 {
+		ok = int(max(0, min(int64(len(ws)), f.failAfter-(n-int64(len(ws))))))
+	}
+	for i := ok; i < len(ws); i++ {
+		errs[i] = errInjected
+	}
+	if saver, batched := f.Store.(importer.BatchSaver); batched {
+		copy(errs, saver.SaveAll(ctx, ws[:ok]))
+		return errs
+	}
+	var wg sync.WaitGroup
+	for i, w := range ws[:ok] {
+		wg.Go(func() { errs[i] = f.Store.Save(ctx, w) })
+	}
+	wg.Wait()
+	return errs
 }
 
 // manualFlow records starts; tests drive the steps themselves.

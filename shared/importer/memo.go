@@ -339,6 +339,22 @@ func (s *Service) save(ctx context.Context, w Write) error {
 	return err
 }
 
+// saveAll is the store's SaveAll, counted where ctx counts writes.
+func (s *Service) saveAll(ctx context.Context, saver BatchSaver, ws []Write) []error {
+	if len(ws) == 0 {
+		return nil
+	}
+	errs := saver.SaveAll(ctx, ws)
+	if n, ok := ctx.Value(writeCountKey{}).(*atomic.Int64); ok {
+		for _, err := range errs {
+			if err == nil {
+				n.Add(1)
+			}
+		}
+	}
+	return errs
+}
+
 // memoOf says which rows of an applied batch are a fixed point; nil where
 // the store keeps no write count, so no memo is ever recorded (DynamoDB).
 func (s *Service) memoOf(rows []batchRow, decisions []roster.Decision, exs []roster.Existing, writes int64) *batchMemo {

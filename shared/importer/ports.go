@@ -70,6 +70,14 @@ type People interface {
 	Save(ctx context.Context, w Write) error
 }
 
+// BatchSaver is a store that saves many writes in one call, as an
+// import's batch has them. Each write is checked and atomic as in Save,
+// and its error (nil, one wrapping roster.ErrConflict, or another) is
+// errs[i]; together they cost the store one hand-off, not one a write.
+type BatchSaver interface {
+	SaveAll(ctx context.Context, ws []Write) (errs []error)
+}
+
 // Write is one atomic change of Save. Nil parts are left as they are.
 type Write struct {
 	User        *roster.User

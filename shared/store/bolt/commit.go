@@ -9,8 +9,9 @@ import (
 	"go.etcd.io/bbolt"
 )
 
-// maxBatch bounds how many saves share one transaction.
-const maxBatch = 512
+// maxBatch bounds how many saves share one transaction; an op of many
+// saves (SaveAll) is never split, so one may take more.
+const maxBatch = 1024
 
 // Under load (the last transaction held at least gatherFrom saves), a
 // leader waits up to gatherWait for gatherTo saves before it commits: each
@@ -33,6 +34,7 @@ type committer struct {
 	saves   atomic.Int64 // saves in them
 	mu      sync.Mutex
 	queue   []*pending
+	queued  int           // saves in queue
 	leading bool          // a caller is committing; the others wait in queue
 	last    int           // saves in the last transaction
 	full    chan struct{} // closed when the queue reaches gatherTo, while a leader gathers
@@ -55,6 +57,7 @@ func (f opFunc) apply(tx *txn) (conflict, err error) { return f(tx) }
 // it in its op's own allocation (see Save).
 type pending struct {
 	op       op
+	saves    int // how many saves op makes, when more than one
 	conflict error
 	err      error
 	wake     chan bool // true: lead the next batch; false: done
@@ -78,9 +81,10 @@ func (c *committer) do(p *pending) error {
 	defer wakes.Put(p.wake)
 	c.mu.Lock()
 	c.queue = append(c.queue, p)
+	c.queued += p.weight()
 	lead := !c.leading
 	c.leading = true
-	if c.full != nil && len(c.queue) >= gatherTo {
+	if c.full != nil && c.queued >= gatherTo {
 		close(c.full)
 		c.full = nil
 	}
@@ -92,14 +96,20 @@ func (c *committer) do(p *pending) error {
 	// p leads: it is first in the queue, so in this batch.
 	c.gather()
 	c.mu.Lock()
-	batch := c.queue[:min(len(c.queue), maxBatch)]
-	c.queue = c.queue[len(batch):]
+	n, saves := 0, 0
+	for n < len(c.queue) && (n == 0 || saves+c.queue[n].weight() <= maxBatch) {
+		saves += c.queue[n].weight()
+		n++
+	}
+	batch := c.queue[:n]
+	c.queue = c.queue[n:]
+	c.queued -= saves
 	c.mu.Unlock()
 
-	c.commit(batch)
+	c.commit(batch, saves)
 
 	c.mu.Lock()
-	c.last = len(batch)
+	c.last = saves
 	if len(c.queue) == 0 {
 		c.leading = false
 	} else {
@@ -115,7 +125,7 @@ func (c *committer) do(p *pending) error {
 // gather waits, under load, for the queue to fill or gatherWait to pass.
 func (c *committer) gather() {
 	c.mu.Lock()
-	if c.last < gatherFrom || len(c.queue) >= gatherTo {
+	if c.last < gatherFrom || c.queued >= gatherTo {
 		c.mu.Unlock()
 		return
 	}
@@ -133,7 +143,7 @@ func (c *committer) gather() {
 	c.mu.Unlock()
 }
 
-func (c *committer) commit(batch []*pending) {
+func (c *committer) commit(batch []*pending, saves int) {
 	err := c.db.Update(func(tx *bbolt.Tx) error {
 		fillBuckets(tx)
 		t := newTxn(tx)
@@ -146,7 +156,7 @@ func (c *committer) commit(batch []*pending) {
 	})
 	if err == nil {
 		c.txs.Add(1)
-		c.saves.Add(int64(len(batch)))
+		c.saves.Add(int64(saves))
 		return
 	}
 	if len(batch) == 1 {
@@ -167,6 +177,8 @@ func (c *committer) commit(batch []*pending) {
 		})
 	}
 }
+
+func (p *pending) weight() int { return max(p.saves, 1) }
 
 func (p *pending) result() error {
 	if p.err != nil {

@@ -279,6 +279,62 @@ func (s *Store) Save(ctx context.Context, w importer.Write) error {
 	return nil
 }
 
+// SaveAll implements importer.BatchSaver: its writes, each checked and
+// atomic as a Save, go to the committer as one op, so that a batch of rows
+// pays one hand-off and one wait, not one a row, and its saves commit
+// together.
+func (s *Store) SaveAll(ctx context.Context, ws []importer.Write) []error {
+	errs := make([]error, len(ws))
+	if err := ctx.Err(); err != nil {
+		for i := range errs {
+			errs[i] = fmt.Errorf("save: %w", err)
+		}
+		return errs
+	}
+	g := &saveGroup{ops: make([]*saveOp, 0, len(ws)), rows: make([]int, 0, len(ws))}
+	for i, w := range ws {
+		op, err := newSaveOp(w)
+		if err != nil {
+			p := w.Participant
+			errs[i] = fmt.Errorf("save participant %s of program %s: %w", p.UserID, p.ProgramID, err)
+			continue
+		}
+		g.ops, g.rows = append(g.ops, op), append(g.rows, i)
+	}
+	if len(g.ops) == 0 {
+		return errs // no transaction, and no fsync, for nothing
+	}
+	g.pending = pending{op: g, saves: len(g.ops)}
+	err := s.saves.do(&g.pending)
+	for j, op := range g.ops {
+		switch {
+		case err != nil:
+			errs[g.rows[j]] = fmt.Errorf("save: %w", err)
+		case op.conflict != nil:
+			errs[g.rows[j]] = fmt.Errorf("save: %w", op.conflict)
+		}
+		op.release()
+	}
+	return errs
+}
+
+// saveGroup is the saves of one SaveAll as one op: each save's conflict
+// is its own (its op's), and an error aborts them all.
+type saveGroup struct {
+	pending
+	ops  []*saveOp
+	rows []int // the index in SaveAll's writes of each op
+}
+
+func (g *saveGroup) apply(tx *txn) (conflict, err error) {
+	for _, op := range g.ops {
+		if op.conflict, err = op.apply(tx); err != nil {
+			return nil, err
+		}
+	}
+	return nil, nil
+}
+
 // saveOps holds done saveOps for reuse, with their buffers: do returns
 // once the op's transaction has ended, after which bbolt holds none of the
 // buffer.

@@ -131,3 +131,80 @@ func TestSavesInOneTransactionSeeEachOther(t *testing.T) {
 		t.Errorf("generation = %d, want 4 (the stored user and 3 saves)", n)
 	}
 }
+
+// TestSaveAll: one call's writes are each checked and atomic as Saves in
+// order, conflicts are each write's own and write nothing, and SaveAll's
+// writes share transactions with concurrent Saves and SaveAlls.
+func TestSaveAll(t *testing.T) {
+	ctx := context.Background()
+	s := open(t)
+	stored := roster.User{Tenant: "t1", ID: "u5", Email: "stored@example.com"}
+	if err := s.Save(ctx, importer.Write{User: &stored}); err != nil {
+		t.Fatal(err)
+	}
+	user := func(id, email string) *roster.User { return &roster.User{Tenant: "t1", ID: id, Email: email} }
+	part := func(id string) *roster.Participant {
+		return &roster.Participant{Tenant: "t1", ProgramID: "p1", UserID: id, Role: "mentee", Status: roster.StatusPending}
+	}
+	stale := stored // the stored user at a version it no longer has
+	stale.Version = 3
+	ws := []importer.Write{
+		{User: user("u9", "a@example.com"), Participant: part("u9")},
+		{User: user("u8", "a@example.com"), Participant: part("u8")}, // the email the write before took
+		{User: &stale},
+		{User: user("u1", "c@example.com"), Participant: part("u1")},
+		{User: user("u7", "stored@example.com")},
+	}
+	errs := s.SaveAll(ctx, ws)
+	if len(errs) != len(ws) {
+		t.Fatalf("%d errors for %d writes", len(errs), len(ws))
+	}
+	for i, conflict := range []bool{false, true, true, false, true} {
+		if got := errs[i] != nil; got != conflict || got && !errors.Is(errs[i], roster.ErrConflict) {
+			t.Errorf("write %d: %v, want a conflict: %t", i, errs[i], conflict)
+		}
+	}
+	us, err := s.GetUsers(ctx, "t1", []string{"u1", "u5", "u7", "u8", "u9"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, u := range us {
+		got = append(got, fmt.Sprintf("%s %s v%d", u.ID, u.Email, u.Version))
+	}
+	if want := []string{"u1 c@example.com v1", "u5 stored@example.com v1", "u9 a@example.com v1"}; !cmp.Equal(got, want) {
+		t.Errorf("stored users %q, want %q", got, want)
+	}
+	if ps, _ := s.GetParticipants(ctx, "t1", "p1", []string{"u1", "u8", "u9"}); len(ps) != 2 {
+		t.Errorf("%d participants stored, want 2 (u8's write conflicted whole)", len(ps))
+	}
+	if n, _ := s.Generation(ctx, "t1"); n != 3 {
+		t.Errorf("generation = %d, want 3 (the stored user and 2 writes)", n)
+	}
+
+	// Many callers at once, each SaveAll as an import's batch.
+	var wg sync.WaitGroup
+	for b := range 8 {
+		wg.Go(func() {
+			batch := make([]importer.Write, 300)
+			for i := range batch {
+				id := roster.NewUserID()
+				batch[i] = importer.Write{User: user(id, fmt.Sprintf("b%d-%d@example.com", b, i)), Participant: part(id)}
+			}
+			for i, err := range s.SaveAll(ctx, batch) {
+				if err != nil {
+					t.Errorf("batch %d write %d: %v", b, i, err)
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if n, _ := s.Generation(ctx, "t1"); n != 3+8*300 {
+		t.Errorf("generation = %d, want %d", n, 3+8*300)
+	}
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	if errs := s.SaveAll(canceled, ws[:1]); !errors.Is(errs[0], context.Canceled) {
+		t.Errorf("SaveAll after its context ended = %v, want it canceled", errs[0])
+	}
+}
