@@ -310,6 +310,19 @@ func (s *Service) readMemoAt(ctx context.Context, key string) (uint64, []rowHash
 	return gen, hs, nil
 }
 
+// memoHoldsAt reports whether the memo file at key is held at generation
+// gen, by its head alone: a damaged one is dropped when read (readMemoAt).
+func (s *Service) memoHoldsAt(ctx context.Context, key string, gen uint64) bool {
+	rc, err := s.cfg.Blobs.Get(ctx, key)
+	if err != nil {
+		return false
+	}
+	defer rc.Close()
+	sc := newSealedScanner(rc, memoMagic)
+	held := sc.uint64()
+	return sc.err == nil && held == gen
+}
+
 // batchMemo is what one applied batch tells the next memo.
 type batchMemo struct {
 	// Writes are the people writes the batch made (Saves that succeeded).
@@ -410,6 +423,12 @@ func (s *Service) recordMemo(ctx context.Context, im roster.Import, man Manifest
 	}
 	gen, err := gens.Generation(ctx, im.Tenant)
 	if err != nil || gen != want {
+		return
+	}
+	if man.Rows == 0 && s.memoHoldsAt(ctx, memoKey(im.Tenant, im.ProgramID), gen) {
+		// No row was applied and nothing written: the memo holds still,
+		// and the one this run would record, of the rows it counted from
+		// a memo, is a part of it.
 		return
 	}
 	if len(man.BatchRows) != len(man.Batches) {
