@@ -81,34 +81,25 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 			}
 		}
 	}
-	rows, err := book.Rows(plan.Name)
+	src, err := book.Rows(plan.Name)
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
+	// Parsing, review edits and the memo hash run on a goroutine of their
+	// own, ahead of the checks and writes here.
 	edited := editsBySheet(im, plan.Name)
-	var cells []string
+	rows := sheet.ReadAheadWith(src, func(r *sheet.Row) aheadRow { return readAheadRow(r, plan, edited, m) })
+	defer rows.Close()
 	for rows.Next() {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		r := rows.Row()
+		r, ahead := rows.Row(), rows.Derived()
 		if r.Number <= plan.HeaderRow {
 			continue // F4: rows above the header, and the header itself
 		}
-		cells = append(cells[:0], r.Cells...)
-		excluded := false
-		for _, e := range edited[r.Number] {
-			if e.Column == excludeColumn {
-				excluded = e.Value != "" // the last one wins: "" puts the row back (undo)
-				continue
-			}
-			for len(cells) <= e.Column {
-				cells = append(cells, "")
-			}
-			cells[e.Column] = e.Value
-		}
-		if r.Err != nil && len(edited[r.Number]) == 0 {
+		cells, excluded := r.Cells, ahead.excluded
+		if r.Err != nil && !ahead.edited {
 			var pe *sheet.ParseError
 			reason := r.Err.Error()
 			if errors.As(r.Err, &pe) {
@@ -145,7 +136,7 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		var checked bool
 		var dups []roster.Flag
 		if m != nil {
-			out.Hash = m.hash(plan, cells)
+			out.Hash = ahead.hash
 			if m.take(out.Hash) {
 				var known bool
 				out.Record, known, checked, dups = m.fastRow(plan, r.Number, cells, uniq)
@@ -177,6 +168,41 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		return err
 	}
 	return nil
+}
+
+// aheadRow is what reading ahead makes of a row (readAheadRow).
+type aheadRow struct {
+	edited   bool    // review edits changed the row's cells
+	excluded bool    // review left the row out
+	hash     rowHash // with a memo pass: the row's memo hash
+}
+
+// readAheadRow applies a data row's review edits to its cells (the last
+// exclusion wins: "" puts the row back, as undo does) and, with a memo
+// pass, hashes the row. It runs on the read-ahead's goroutine, the only
+// one to hash rows of plan's sheet (memoPass.hash).
+func readAheadRow(r *sheet.Row, plan *roster.SheetPlan, edited map[int][]roster.CellEdit, m *memoPass) aheadRow {
+	var a aheadRow
+	if r.Number <= plan.HeaderRow {
+		return a
+	}
+	if edits := edited[r.Number]; len(edits) > 0 {
+		a.edited = true
+		for _, e := range edits {
+			if e.Column == excludeColumn {
+				a.excluded = e.Value != ""
+				continue
+			}
+			for len(r.Cells) <= e.Column {
+				r.Cells = append(r.Cells, "")
+			}
+			r.Cells[e.Column] = e.Value
+		}
+	}
+	if m != nil && !a.excluded && (r.Err == nil || a.edited) {
+		a.hash = m.hash(plan, r.Cells)
+	}
+	return a
 }
 
 func editsBySheet(im roster.Import, name string) map[int][]roster.CellEdit {
