@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -459,7 +460,14 @@ func (s *Service) SetPlans(ctx context.Context, tenant, id string, plans []roste
 	})
 }
 
-// openFile downloads the import's file to a temporary file and opens it.
+// blobFile is a blob read from a local file (fsblob's Get).
+type blobFile interface {
+	io.ReaderAt
+	Stat() (fs.FileInfo, error)
+}
+
+// openFile opens the import's file: in place when the blob store keeps it
+// as a local file, else downloaded to a temporary file.
 func (s *Service) openFile(ctx context.Context, im roster.Import) (sheet.Book, func(), error) {
 	rc, err := s.cfg.Blobs.Get(ctx, im.FileKey)
 	if errors.Is(err, roster.ErrNotFound) {
@@ -467,6 +475,18 @@ func (s *Service) openFile(ctx context.Context, im roster.Import) (sheet.Book, f
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("get file of import %s: %w", im.ID, err)
+	}
+	if f, ok := rc.(blobFile); ok {
+		// A local blob is a file that is never written again: read it in
+		// place rather than copy it.
+		if info, err := f.Stat(); err == nil && info.Mode().IsRegular() && info.Size() <= s.cfg.Limits.MaxFileSize {
+			book, err := sheet.Open(f, info.Size(), im.FileName, s.cfg.Limits)
+			if err != nil {
+				rc.Close()
+				return nil, nil, err
+			}
+			return book, func() { book.Close(); rc.Close() }, nil
+		}
 	}
 	defer rc.Close()
 	f, err := os.CreateTemp(s.cfg.TmpDir, "roster-*")

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/rosterhq/roster/shared/roster"
+	"github.com/rosterhq/roster/shared/sheet"
 )
 
 // Manifest lists an import's batches; prepare writes it (DESIGN §1).
@@ -40,8 +41,9 @@ func (s *Service) Prepare(ctx context.Context, tenant, id string) (Manifest, err
 // is written, so that the in-process workflow applies it while the rest of
 // the file is read; the batch's rows are then handed to its apply as they
 // are (handoff.go), the file being read only by a resumed or retried apply.
-// The file is first read through once (openReadable), so a file that
-// cannot be read still fails with nothing written. A batch's
+// The file is read through once before the first batch is handed over
+// (readable), so a file that cannot be read still fails with nothing
+// written. A batch's
 // rows come from the file and the import's edits alone, so a run stopped
 // part-way writes the same batches again and applies those not applied
 // (A11). Not so when a sheet maps usernames: the held rows (V9) are settled
@@ -66,7 +68,9 @@ func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func
 	man := Manifest{ImportID: id, Batches: []string{}}
 	var entries []Entry
 	var bw batchWriter
-	early := false // ready is told of each batch (set once guard is made)
+	early := false      // ready is told of each batch (set once guard is made)
+	var book sheet.Book // the file, when early
+	checked := false    // book read through (readable), before the first ready
 	// pending are the rows of the batch being written, handed to its apply
 	// as they are, once the file is written (handoff.go).
 	var pending []batchRow
@@ -87,6 +91,12 @@ func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func
 		pending = nil
 		bw.reset()
 		if early {
+			if !checked {
+				if err := readable(ctx, book, im); err != nil {
+					return err
+				}
+				checked = true
+			}
 			ready(len(man.Batches))
 		}
 		return nil
@@ -104,7 +114,7 @@ func (s *Service) PrepareEach(ctx context.Context, tenant, id string, ready func
 	early = ready != nil && guard.withEmail == nil
 	if early {
 		var done func()
-		if ctx, done, err = s.openReadable(ctx, im); err != nil {
+		if ctx, book, done, err = s.openShared(ctx, im); err != nil {
 			return man, err
 		}
 		defer done()

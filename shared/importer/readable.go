@@ -7,26 +7,31 @@ import (
 	"github.com/rosterhq/roster/shared/sheet"
 )
 
-// openReadable opens the import's file and reads every planned sheet to its
-// end without validating a row: it returns the first error that would stop
-// prepare's reading (a limit passed, a corrupt file: F8). PrepareEach calls
-// it before it hands over a batch, so that a file that cannot be read
-// still fails with nothing written to participants. Reading is the small
-// part of prepare; the rows' checks are the rest. The returned context
-// carries the open book, so that prepare's pass (openBook) does not fetch
-// the file again.
-func (s *Service) openReadable(ctx context.Context, im roster.Import) (context.Context, func(), error) {
+// openShared opens the import's file once for prepare's pass (openBook
+// finds it in the returned context) and for readable, which may read it
+// meanwhile: a book's sheets may be read at once.
+func (s *Service) openShared(ctx context.Context, im roster.Import) (context.Context, sheet.Book, func(), error) {
 	book, cleanup, err := s.openFile(ctx, im)
 	if err != nil {
-		return ctx, nil, err
+		return ctx, nil, nil, err
 	}
+	return context.WithValue(ctx, openBookKey{}, book), book, cleanup, nil
+}
+
+// readable reads every planned sheet of book to its end without
+// validating a row, and returns the first error that would stop prepare's
+// reading (a limit passed, a corrupt file: F8). PrepareEach calls it
+// before it hands over its first batch, so that a file that cannot be
+// read still fails with nothing written to participants; a run that hands
+// over none (every row unchanged) reads the file once. Reading is the
+// small part of prepare; the rows' checks are the rest.
+func readable(ctx context.Context, book sheet.Book, im roster.Import) error {
 	for _, plan := range im.Sheets {
 		if err := readThrough(ctx, book, plan.Name); err != nil {
-			cleanup()
-			return ctx, nil, err
+			return err
 		}
 	}
-	return context.WithValue(ctx, openBookKey{}, book), cleanup, nil
+	return nil
 }
 
 func readThrough(ctx context.Context, book sheet.Book, name string) error {
@@ -45,7 +50,7 @@ func readThrough(ctx context.Context, book sheet.Book, name string) error {
 
 type openBookKey struct{}
 
-// openBook is openFile, or the book openReadable opened for ctx (its
+// openBook is openFile, or the book openShared opened for ctx (its
 // owner closes it).
 func (s *Service) openBook(ctx context.Context, im roster.Import) (sheet.Book, func(), error) {
 	if book, ok := ctx.Value(openBookKey{}).(sheet.Book); ok {
