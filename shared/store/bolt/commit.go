@@ -11,7 +11,7 @@ import (
 
 // maxBatch bounds how many saves share one transaction; an op of many
 // saves (SaveAll) is never split, so one may take more.
-const maxBatch = 1024
+const maxBatch = 2048
 
 // Under load (the last transaction held at least gatherFrom saves), a
 // leader waits up to gatherWait for gatherTo saves before it commits: each
