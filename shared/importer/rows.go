@@ -137,7 +137,7 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 		var dups []roster.Flag
 		if m != nil {
 			out.Hash = ahead.hash
-			if m.take(out.Hash) {
+			if ahead.inMemo {
 				var known bool
 				out.Record, known, checked, dups = m.fastRow(plan, r.Number, cells, uniq)
 				if known {
@@ -175,12 +175,16 @@ type aheadRow struct {
 	edited   bool    // review edits changed the row's cells
 	excluded bool    // review left the row out
 	hash     rowHash // with a memo pass: the row's memo hash
+	inMemo   bool    // the memo holds hash, not met before (memoPass.take)
 }
 
 // readAheadRow applies a data row's review edits to its cells (the last
 // exclusion wins: "" puts the row back, as undo does) and, with a memo
-// pass, hashes the row. It runs on the read-ahead's goroutine, the only
-// one to hash rows of plan's sheet (memoPass.hash).
+// pass, hashes the row and takes its hash from the memo. It runs on the
+// read-ahead's goroutine, the only one to hash rows and take hashes
+// (memoPass.hash, take), in the file's order. A row the reading then
+// leaves out (blank, without mapped data) may have taken its hash: a later
+// row with the same cells then takes the slow path, which is always right.
 func readAheadRow(r *sheet.Row, plan *roster.SheetPlan, edited map[int][]roster.CellEdit, m *memoPass) aheadRow {
 	var a aheadRow
 	if r.Number <= plan.HeaderRow {
@@ -201,6 +205,7 @@ func readAheadRow(r *sheet.Row, plan *roster.SheetPlan, edited map[int][]roster.
 	}
 	if m != nil && !a.excluded && (r.Err == nil || a.edited) {
 		a.hash = m.hash(plan, r.Cells)
+		a.inMemo = m.take(a.hash)
 	}
 	return a
 }
