@@ -85,8 +85,8 @@ func (s *Service) readSheet(ctx context.Context, book sheet.Book, im roster.Impo
 	if err != nil {
 		return err
 	}
-	// Parsing, review edits and the memo hash run on a goroutine of their
-	// own, ahead of the checks and writes here.
+	// Parsing, review edits and the memo's hash and look-up run on a
+	// goroutine of their own, ahead of the checks and writes here.
 	edited := editsBySheet(im, plan.Name)
 	rows := sheet.ReadAheadWith(src, func(r *sheet.Row) aheadRow { return readAheadRow(r, plan, edited, m) })
 	defer rows.Close()
