@@ -346,8 +346,8 @@ func withWriteCount(ctx context.Context) (context.Context, *atomic.Int64) {
 // save is the store's Save, counted where ctx counts writes.
 func (s *Service) save(ctx context.Context, w Write) error {
 	err := s.cfg.Store.Save(ctx, w)
-	if n, ok := ctx.Value(writeCountKey{}).(*atomic.Int64); ok && err == nil {
-		n.Add(1)
+	if err == nil {
+		countWrites(ctx, 1)
 	}
 	return err
 }
@@ -358,14 +358,21 @@ func (s *Service) saveAll(ctx context.Context, saver BatchSaver, ws []Write) []e
 		return nil
 	}
 	errs := saver.SaveAll(ctx, ws)
-	if n, ok := ctx.Value(writeCountKey{}).(*atomic.Int64); ok {
-		for _, err := range errs {
-			if err == nil {
-				n.Add(1)
-			}
+	var saved int64
+	for _, err := range errs {
+		if err == nil {
+			saved++
 		}
 	}
+	countWrites(ctx, saved)
 	return errs
+}
+
+// countWrites adds n to the writes ctx counts, if it counts them.
+func countWrites(ctx context.Context, n int64) {
+	if c, ok := ctx.Value(writeCountKey{}).(*atomic.Int64); ok {
+		c.Add(n)
+	}
 }
 
 // memoOf says which rows of an applied batch are a fixed point; nil where

@@ -11,16 +11,14 @@ const readAheadChunk = 256
 // bounds the rows held.
 const readAheadChunks = 2
 
-// ReadAhead returns rows read on a goroutine of their own, a chunk at a
-// time, so that parsing a sheet overlaps what the caller does with each
+// ReadAheadWith returns rows read on a goroutine of their own, a chunk at
+// a time, so that parsing a sheet overlaps what the caller does with each
 // row. It yields the same rows and error as rows, and a panic of rows'
-// reader reaches the caller's Next. Close stops the goroutine, then closes
-// rows; rows' Book must not be used while the ReadAhead is open.
-func ReadAhead(rows Rows) Rows { return ReadAheadWith[struct{}](rows, nil) }
-
-// ReadAheadWith is ReadAhead that also calls derive, unless nil, on the
-// reading goroutine for each row in turn, before the caller gets it:
-// derive may change the row's cells, and its result is the row's Derived.
+// reader reaches the caller's Next. derive, unless nil, is called on the
+// reading goroutine for each row in turn, before the caller gets it: it
+// may change the row's cells, and its result is the row's Derived. Close
+// stops the goroutine, then closes rows. Other Rows of rows' Book may be
+// read meanwhile.
 func ReadAheadWith[T any](rows Rows, derive func(*Row) T) *Ahead[T] {
 	r := &Ahead[T]{src: rows, derive: derive, full: make(chan *rowChunk[T], readAheadChunks), free: make(chan *rowChunk[T], readAheadChunks+2), stop: make(chan struct{})}
 	for range readAheadChunks + 2 {

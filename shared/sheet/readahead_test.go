@@ -47,7 +47,7 @@ func (b aheadBook) Rows(name string) (Rows, error) {
 	if err != nil {
 		return nil, err
 	}
-	return ReadAhead(rows), nil
+	return ReadAheadWith[struct{}](rows, nil), nil
 }
 
 func TestReadAheadGivesTheSameRows(t *testing.T) {
@@ -149,7 +149,7 @@ func (c *countingRows) Close() error { c.closed = true; return nil }
 
 func TestReadAheadCloseStopsReading(t *testing.T) {
 	src := &countingRows{}
-	rows := ReadAhead(src)
+	rows := ReadAheadWith[struct{}](src, nil)
 	for range 3 {
 		if !rows.Next() {
 			t.Fatal("Next false on an endless source")
@@ -172,7 +172,7 @@ func TestReadAheadCloseStopsReading(t *testing.T) {
 }
 
 func TestReadAheadPanicReachesTheCaller(t *testing.T) {
-	rows := ReadAhead(&countingRows{panics: readAheadChunk + 10})
+	rows := ReadAheadWith[struct{}](&countingRows{panics: readAheadChunk + 10}, nil)
 	defer rows.Close()
 	defer func() {
 		if p := recover(); p != "reader broke" {
